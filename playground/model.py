@@ -1,0 +1,434 @@
+"""The network: a fully connected ReLU (or tanh, sigmoid, ...) net with a softmax output.
+
+It is the seed's two-layer network generalised to any depth. With ``layer_sizes=[2, H, K]``
+and the ReLU activation, the forward and backward passes below are, line for line, the seed's
+equations (layer index l = 1 .. L, A0 = X, n = batch size)::
+
+    forward                          backward (mean cross-entropy + 0.5·l2·ΣW²)
+    Z_l = A_{l-1} W_l + b_l          dscore = (softmax(Z_L) - onehot(y)) / n
+    A_l = f(Z_l)   (hidden layers)   dW_l = A_{l-1}ᵀ dZ_l + l2·W_l,   db_l = Σ_rows dZ_l
+    y   = softmax(Z_L)               dA_{l-1} = dZ_l W_lᵀ,   dZ_{l-1} = dA_{l-1} ⊙ f'(Z_{l-1})
+
+Two slips of the seed text are not copied: the softmax subtracts the row maximum whenever the
+scores are large enough to overflow (the loss is computed as a log-softmax, so it stays finite
+for logits of ±1e4), and SGD means one sample per update (batch GD uses all of them).
+
+The arithmetic lives in :class:`Workspace`, which owns preallocated buffers for one batch size:
+the training loop calls it thousands of times a second, so it writes into those buffers with
+``out=`` instead of allocating temporaries (see docs/performance.md for what each trick buys).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
+INITS = ("he", "xavier", "small", "zeros")
+DTYPES = ("float64", "float32")
+LEAKY_SLOPE = 0.01
+# Scores beyond this magnitude could overflow exp() (float32 overflows at ~88.7), so only
+# then is the row maximum subtracted; the shift costs a per-row reduction on every step.
+_SAFE_SCORE = 60.0
+
+
+class ModelError(ValueError):
+    """A model was asked for with an impossible configuration."""
+
+
+class MLP:
+    """Multi-layer perceptron with softmax output, parameters kept as plain NumPy arrays.
+
+    ``weights[l]`` has shape (fan_in, fan_out) and ``biases[l]`` shape (fan_out,); a trainer
+    updates them in place. ``float64`` is the exact mode (gradient checks, the seed
+    comparison); ``float32`` is about twice as fast and is what the live page trains in.
+    """
+
+    def __init__(self, layer_sizes=(2, 100, 3), activation="relu", init="he", seed=0,
+                 dtype="float64"):
+        sizes = [int(s) for s in layer_sizes]
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ModelError(f"layer_sizes must list at least an input and an output size, "
+                             f"all ≥ 1; got {list(layer_sizes)}.")
+        if sizes[-1] < 2:
+            raise ModelError("The softmax output needs at least 2 classes.")
+        if activation not in ACTIVATIONS:
+            raise ModelError(f"Unknown activation {activation!r}; choose one of {ACTIVATIONS}.")
+        if init not in INITS:
+            raise ModelError(f"Unknown init {init!r}; choose one of {INITS}.")
+        if str(dtype) not in DTYPES:
+            raise ModelError(f"dtype must be one of {DTYPES}; got {dtype!r}.")
+        self.layer_sizes = sizes
+        self.activation = activation
+        self.init = init
+        self.seed = int(seed)
+        self.dtype = np.dtype(str(dtype))
+        rng = np.random.default_rng(self.seed)
+        self._allocate()
+        for W, (a, b) in zip(self.weights, zip(sizes[:-1], sizes[1:])):
+            W[...] = self._initial_weights(rng, a, b)
+
+    def _allocate(self):
+        """Zeroed parameter arrays. The first layer's W1 and b1 are views into one
+        (fan_in + 1, fan_out) block, so that with a column of ones appended to the input one
+        matrix product computes x·W1 + b1 (the broadcast bias add is the costliest small op
+        of a step) and one optimizer call updates both."""
+        sizes, dt = self.layer_sizes, self.dtype
+        self.first_block = np.zeros((sizes[0] + 1, sizes[1]), dtype=dt)
+        self.weights = [self.first_block[:-1]] + [np.zeros((a, b), dtype=dt)
+                                                  for a, b in zip(sizes[1:-1], sizes[2:])]
+        self.biases = [self.first_block[-1]] + [np.zeros(b, dtype=dt) for b in sizes[2:]]
+
+    def _initial_weights(self, rng, fan_in, fan_out):
+        scale = {"he": np.sqrt(2.0 / fan_in),             # keeps ReLU activations' variance
+                 "xavier": np.sqrt(2.0 / (fan_in + fan_out)),  # Glorot, for tanh/sigmoid
+                 "small": 0.01,                            # CS231n: initial loss ≈ ln K
+                 "zeros": 0.0}[self.init]
+        return (scale * rng.standard_normal((fan_in, fan_out))).astype(self.dtype)
+
+    # -- shape --------------------------------------------------------------------------
+    @property
+    def n_layers(self):
+        """Number of weight layers (the seed's network has 2)."""
+        return len(self.weights)
+
+    @property
+    def n_classes(self):
+        return self.layer_sizes[-1]
+
+    @property
+    def n_params(self):
+        return sum(w.size + b.size for w, b in zip(self.weights, self.biases))
+
+    def params(self):
+        """The parameter arrays by name order: W1, b1, W2, b2, ..."""
+        return [p for wb in zip(self.weights, self.biases) for p in wb]
+
+    def update_blocks(self):
+        """The arrays an optimizer updates: the (W1; b1) block, then W2, b2, W3, b3, ...
+        (the same memory as :meth:`params`, in fewer, larger pieces)."""
+        return [self.first_block] + [p for wb in zip(self.weights[1:], self.biases[1:])
+                                     for p in wb]
+
+    def config(self):
+        return {"layer_sizes": list(self.layer_sizes), "activation": self.activation,
+                "init": self.init, "seed": self.seed, "dtype": self.dtype.name}
+
+    def copy(self):
+        return self.astype(self.dtype)
+
+    def astype(self, dtype):
+        """A copy of this network, with parameters in the given dtype."""
+        other = MLP.__new__(MLP)
+        other.__dict__.update({k: v for k, v in self.__dict__.items() if k != "last_pass"})
+        other.layer_sizes = list(self.layer_sizes)
+        other.dtype = np.dtype(str(dtype))
+        other._allocate()
+        for dst, src in zip(other.params(), self.params()):
+            dst[...] = src
+        return other
+
+    def set_params(self, params):
+        """Copy arrays (W1, b1, W2, b2, ...) into the parameters, checking their shapes."""
+        mine = self.params()
+        if len(params) != len(mine):
+            raise ModelError(f"Expected {len(mine)} parameter arrays, got {len(params)}.")
+        for i, (dst, src) in enumerate(zip(mine, params)):
+            src = np.asarray(src)
+            if src.shape != dst.shape:
+                raise ModelError(f"Parameter {i} has shape {src.shape}; expected {dst.shape}.")
+            dst[...] = src
+
+    # -- inference (side-effect free) ----------------------------------------------------
+    def forward(self, X):
+        """Run the forward pass on fresh buffers; return a :class:`Workspace` with every
+        layer's pre-activations ``Z`` and activations ``A`` (``A[0]`` is the input) and the
+        class probabilities ``P``. Nothing on the network changes."""
+        X = np.asarray(X, dtype=self.dtype)
+        if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
+            raise ModelError(f"X must have shape (n, {self.layer_sizes[0]}); got {X.shape}.")
+        ws = Workspace(self, len(X))
+        ws.forward(X)
+        return ws
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n, K); rows sum to 1."""
+        return self.forward(X).P
+
+    def predict(self, X):
+        return np.argmax(self.predict_proba(X), axis=1)
+
+    def hidden_activations(self, X):
+        """The activations of every hidden layer for inputs X: a list of (n, units)."""
+        return self.forward(X).A[1:]
+
+    # -- training signal ----------------------------------------------------------------
+    def loss_and_grads(self, X, y, l2=0.0):
+        """Mean cross-entropy (+ 0.5·l2·ΣW² over weight matrices) and its gradients.
+
+        Returns ``(loss, grads)`` with ``grads[l] = (dW, db)`` shaped like the parameters.
+        The per-layer intermediates of this call are kept in ``self.last_pass`` (a
+        :class:`Workspace`: ``Z``, ``A``, ``P``, ``dZ``) for heatmaps and unit maps.
+        """
+        X = np.asarray(X, dtype=self.dtype)
+        y = np.asarray(y)
+        if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
+            raise ModelError(f"X must have shape (n, {self.layer_sizes[0]}); got {X.shape}.")
+        if y.shape != (len(X),):
+            raise ModelError(f"y must have shape ({len(X)},); got {y.shape}.")
+        ws = Workspace(self, len(X))
+        loss = ws.loss_and_grads(X, one_hot(y, self.n_classes, self.dtype), l2)
+        self.last_pass = ws
+        return loss, [(dW.copy(), db.copy()) for dW, db in zip(ws.dW, ws.db)]
+
+
+def one_hot(y, n_classes, dtype=np.float64):
+    """Float one-hot matrix (n, K); a float matrix lets the loss use a dot product."""
+    y = np.asarray(y)
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ModelError(f"Labels must lie in 0..{n_classes - 1}.")
+    out = np.zeros((len(y), n_classes), dtype=dtype)
+    out[np.arange(len(y)), y] = 1.0
+    return out
+
+
+class Workspace:
+    """Preallocated buffers and the forward/backward arithmetic for one batch size.
+
+    Buffers are per layer: ``Z[l]`` and ``A[l+1]`` are (n, fan_out); ``dW``/``db`` are the
+    gradients of the last :meth:`loss_and_grads` call. It holds references to the network's
+    parameter arrays, so the trainer's in-place updates are seen here without copying.
+    """
+
+    def __init__(self, net, n):
+        self.net = net
+        self.n = n
+        dt = net.dtype
+        sizes = net.layer_sizes
+        self.activation = net.activation
+        self.n_layers = net.n_layers
+        # the input with a trailing column of ones (see MLP._allocate: it carries b1)
+        self.use_input(np.ones((n, sizes[0] + 1), dtype=dt))
+        self.Z = [np.empty((n, s), dtype=dt) for s in sizes[1:]]
+        # A[0] is the input; hidden activations get their own buffers, except for the
+        # linear activation, where A is Z itself.
+        self.A = [self.Xa[:, :-1]] + [self.Z[l] if net.activation == "linear"
+                                      else np.empty_like(self.Z[l])
+                                      for l in range(len(sizes) - 2)]
+        self.P = np.empty((n, sizes[-1]), dtype=dt)
+        self.dZ = [np.empty_like(z) for z in self.Z]
+        self.mask = [np.empty_like(z) for z in self.Z[:-1]]
+        self.zeros = [np.zeros_like(z) for z in self.Z[:-1]]  # ReLU's comparand
+        self.d_first = np.empty_like(net.first_block)          # (dW1; db1) in one block
+        self.dW = [self.d_first[:-1]] + [np.empty_like(w) for w in net.weights[1:]]
+        self.db = [self.d_first[-1]] + [np.empty_like(b) for b in net.biases[1:]]
+        self.ones_n = np.ones(n, dtype=dt)
+        self.ones_k = np.ones(sizes[-1], dtype=dt)
+        self.rowsum = np.empty(n, dtype=dt)
+        self.shift = None
+
+    def use_input(self, Xa):
+        """Read inputs from Xa, an (n, D + 1) array whose last column is all ones; the
+        trainer keeps its whole training set in that form, so a full batch is never copied."""
+        self.Xa = Xa
+        if hasattr(self, "A"):
+            self.A[0] = Xa[:, :-1]
+
+    def set_input(self, X):
+        """Copy inputs X (n, D) into this workspace's own augmented input buffer."""
+        if self.Xa.base is not None or not self.Xa.flags.owndata:
+            self.use_input(np.ones((self.n, self.net.layer_sizes[0] + 1), dtype=self.net.dtype))
+        self.Xa[:, :-1] = X
+
+    def update_grads(self):
+        """The gradients in the order of MLP.update_blocks()."""
+        return [self.d_first] + [g for pair in zip(self.dW[1:], self.db[1:]) for g in pair]
+
+    def forward(self, X=None):
+        """Fill Z, A and P; X (n, D) is copied in first unless the input is already set."""
+        if X is not None:
+            self.set_input(X)
+        net = self.net
+        last = self.n_layers - 1
+        np.dot(self.Xa, net.first_block, out=self.Z[0])          # x·W1 + b1
+        if last:
+            self._activate(0)
+        for l in range(1, last + 1):
+            Z = self.Z[l]
+            np.dot(self.A[l], net.weights[l], out=Z)
+            Z += net.biases[l]
+            if l < last:
+                self._activate(l)
+        self._softmax()
+        return self.P
+
+    def _activate(self, l):
+        Z, A = self.Z[l], self.A[l + 1]
+        kind = self.activation
+        if kind == "relu":
+            # maximum against an array of zeros takes NumPy's SIMD loop (3× a scalar 0)
+            np.maximum(Z, self.zeros[l], out=A)
+        elif kind == "leaky_relu":
+            np.multiply(Z, LEAKY_SLOPE, out=A)
+            np.maximum(Z, A, out=A)
+        elif kind == "tanh":
+            np.tanh(Z, out=A)
+        elif kind == "sigmoid":
+            # σ(z) = (1 + tanh(z/2)) / 2 never overflows, unlike 1 / (1 + exp(-z))
+            np.multiply(Z, 0.5, out=A)
+            np.tanh(A, out=A)
+            A += 1.0
+            A *= 0.5
+        # linear: A is Z
+
+    def _softmax(self):
+        """P = softmax(scores), shifting by the row max only when exp() could overflow."""
+        S, P = self.Z[-1], self.P
+        self.shift = None
+        if S.size and (S.max() > _SAFE_SCORE or S.min() < -_SAFE_SCORE):
+            self.shift = S.max(axis=1)
+            np.subtract(S, self.shift[:, None], out=P)
+            np.exp(P, out=P)
+        else:
+            np.exp(S, out=P)
+        np.dot(P, self.ones_k, out=self.rowsum)  # a GEMV is ~10× faster than sum(axis=1)
+        P /= self.rowsum[:, None]
+
+    def loss(self, Y):
+        """Mean cross-entropy of the last forward pass, as a log-softmax:
+        L = mean(log Σ_j e^{s_j} − s_y), finite even when a probability underflows to 0."""
+        n = self.n
+        log_norm = np.log(self.rowsum)
+        if self.shift is not None:
+            log_norm += self.shift
+        return (float(log_norm.sum()) - float(np.vdot(self.Z[-1], Y))) / n
+
+    def loss_and_grads(self, X, Y, l2=0.0):
+        """Forward + backward for a batch with one-hot targets Y; gradients land in dW, db.
+        X=None uses the input already set (see :meth:`use_input`)."""
+        net = self.net
+        self.forward(X)
+        loss = self.loss(Y)
+        # dscore = (y − onehot) / n, the seed's dscore for the mean loss
+        dZ = self.dZ[-1]
+        np.subtract(self.P, Y, out=dZ)
+        dZ *= 1.0 / self.n
+        for l in range(self.n_layers - 1, 0, -1):
+            dZ = self.dZ[l]
+            np.dot(self.A[l].T, dZ, out=self.dW[l])           # dW2 = hᵀ · dscore
+            np.dot(self.ones_n, dZ, out=self.db[l])           # db2 = Σ_rows dscore (a GEMV)
+            dA = self.dZ[l - 1]
+            np.dot(dZ, net.weights[l].T, out=dA)              # dh = dscore · W2ᵀ
+            self._activation_backward(l - 1, dA)             # dr = dh ⊙ f'(r)
+        np.dot(self.Xa.T, self.dZ[0], out=self.d_first)       # dW1 = xᵀ·dr and db1 = Σ dr
+        if l2:
+            for dW, W in zip(self.dW, net.weights):
+                dW += l2 * W
+            loss += 0.5 * l2 * sum(float(np.vdot(W, W)) for W in net.weights)
+        return loss
+
+    def _activation_backward(self, l, dA):
+        """dA ← dA ⊙ f'(Z_l) in place, for hidden layer l."""
+        kind = self.activation
+        Z, A, m = self.Z[l], self.A[l + 1], self.mask[l]
+        if kind == "relu":
+            # a float mask and a multiply: 5× cheaper than the seed's dh[h <= 0] = 0
+            np.greater(Z, 0, out=m)
+            dA *= m
+        elif kind == "leaky_relu":
+            np.greater(Z, 0, out=m)
+            m *= 1.0 - LEAKY_SLOPE
+            m += LEAKY_SLOPE
+            dA *= m
+        elif kind == "tanh":
+            np.multiply(A, A, out=m)                         # 1 − tanh²
+            np.subtract(1.0, m, out=m)
+            dA *= m
+        elif kind == "sigmoid":
+            np.subtract(1.0, A, out=m)                       # σ(1 − σ)
+            m *= A
+            dA *= m
+        # linear: derivative 1
+
+
+def gradient_check(net, X, y, l2=0.0, h=1e-5, max_entries=None, seed=0):
+    """Compare the analytic gradients with centred finite differences.
+
+    Returns ``{"W1": err, "b1": err, ...}``: the maximum relative error
+    |a − n| / max(|a|, |n|) per parameter array (0 where both are 0). The analytic side is
+    the engine's float64 backward pass; the numerical side perturbs one parameter at a time
+    and evaluates the loss with a separate, plain forward pass in extended precision, so that
+    rounding in the loss does not swamp small gradient entries. Entries whose perturbation
+    moves a ReLU across its kink (where the derivative is undefined) are left out.
+    ``max_entries`` checks only that many entries per array, chosen at random.
+    """
+    net64 = net.astype("float64")
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    _, grads = net64.loss_and_grads(X, y, l2)
+    params = [p.astype(np.longdouble) for p in net64.params()]
+    Xl = X.astype(np.longdouble)
+    _, base_pattern = _reference_loss(params, Xl, y, l2, net.activation)
+    rng = np.random.default_rng(seed)
+    errors = {}
+    for i, (param, grad) in enumerate(zip(params, (g for pair in grads for g in pair))):
+        name = f"{'Wb'[i % 2]}{i // 2 + 1}"
+        flat, gflat = param.reshape(-1), grad.reshape(-1)
+        idx = np.arange(flat.size)
+        if max_entries is not None and flat.size > max_entries:
+            idx = rng.choice(flat.size, size=max_entries, replace=False)
+        worst = 0.0
+        for j in idx:
+            old = flat[j]
+            flat[j] = old + h
+            plus, pattern_plus = _reference_loss(params, Xl, y, l2, net.activation)
+            flat[j] = old - h
+            minus, pattern_minus = _reference_loss(params, Xl, y, l2, net.activation)
+            flat[j] = old
+            if not (_same(pattern_plus, base_pattern) and _same(pattern_minus, base_pattern)):
+                continue                                 # crossed a kink: no derivative here
+            numeric = float((plus - minus) / (2 * h))
+            denom = max(abs(numeric), abs(float(gflat[j])))
+            if denom:
+                worst = max(worst, abs(numeric - float(gflat[j])) / denom)
+        errors[name] = worst
+    return errors
+
+
+def _same(a, b):
+    return all(np.array_equal(p, q) for p, q in zip(a, b))
+
+
+def _reference_loss(params, X, y, l2, activation):
+    """The loss by the textbook formulas, in the parameters' dtype, plus the sign pattern of
+    every hidden pre-activation (to detect kink crossings). Deliberately independent of
+    :class:`Workspace`."""
+    f = {"relu": lambda z: np.maximum(z, 0),
+         "leaky_relu": lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+         "tanh": np.tanh,
+         "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+         "linear": lambda z: z}[activation]
+    a, pattern = X, []
+    n_layers = len(params) // 2
+    for l in range(n_layers):
+        z = a @ params[2 * l] + params[2 * l + 1]
+        if l < n_layers - 1:
+            pattern.append(z > 0)
+            a = f(z)
+    z = z - z.max(axis=1, keepdims=True)
+    log_probs = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    loss = -log_probs[np.arange(len(y)), y].mean()
+    loss += 0.5 * l2 * sum((params[2 * l] ** 2).sum() for l in range(n_layers))
+    return loss, pattern
+
+
+def describe_gradient_check(errors):
+    """One-line reading of a gradient check, with CS231n's rule-of-thumb thresholds."""
+    worst = max(errors.values()) if errors else 0.0
+    if worst < 1e-7:
+        return f"Max relative error {worst:.1e}: the gradient is correct."
+    if worst < 1e-4:
+        return (f"Max relative error {worst:.1e}: fine for ReLU-like kinks "
+                "(a finite difference crossed one), suspicious for smooth activations.")
+    if worst < 1e-2:
+        return f"Max relative error {worst:.1e}: probably a kink crossing, or a bug — look closer."
+    return f"Max relative error {worst:.1e}: the gradient is probably wrong."

@@ -1,0 +1,561 @@
+"""Training: batch modes, optimizers, a bounded history and divergence handling.
+
+Batch modes, named as they should be (the seed text swaps two of them):
+
+- **batch gradient descent** (``batch_size=None``): every update uses every training sample;
+- **mini-batch** (``batch_size=B``): the data are reshuffled every epoch and cut into batches
+  of B; the last, partial batch is a real, smaller batch (N = 300, B = 32 ⇒ 10 updates);
+- **stochastic gradient descent** (``batch_size=1``): one sample per update.
+
+``sgd`` is exactly the seed's update ``W ← W − lr·dW``; ``momentum`` and ``adam`` are the usual
+ones (CS231n's ``optim.py`` conventions).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .model import MLP, Workspace, one_hot
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+# A mean cross-entropy this large means the true class gets probability e^-1000: the run has
+# exploded even though the stable log-softmax keeps the number finite.
+LOSS_LIMIT = 1000.0
+
+
+class TrainingError(ValueError):
+    """A trainer was configured with impossible settings."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Optimizers: each updates the parameter arrays in place from gradients it does not modify.
+# ---------------------------------------------------------------------------------------------
+class SGD:
+    name = "sgd"
+
+    def __init__(self, params):
+        self._scratch = [np.empty_like(p) for p in params]
+
+    def update(self, params, grads, lr):
+        for p, g, s in zip(params, grads, self._scratch):
+            np.multiply(g, lr, out=s)
+            p -= s                                    # W ← W − lr·dW
+
+    def state(self):
+        return {}
+
+    def load_state(self, state):
+        pass
+
+
+class Momentum:
+    name = "momentum"
+
+    def __init__(self, params, momentum=0.9):
+        self.momentum = momentum
+        self.velocity = [np.zeros_like(p) for p in params]
+        self._scratch = [np.empty_like(p) for p in params]
+
+    def update(self, params, grads, lr):
+        for p, g, v, s in zip(params, grads, self.velocity, self._scratch):
+            v *= self.momentum                        # v ← μ·v − lr·dW;  W ← W + v
+            np.multiply(g, lr, out=s)
+            v -= s
+            p += v
+
+    def state(self):
+        return {f"velocity{i}": v for i, v in enumerate(self.velocity)}
+
+    def load_state(self, state):
+        for i, v in enumerate(self.velocity):
+            v[...] = state[f"velocity{i}"]
+
+
+class Adam:
+    name = "adam"
+
+    def __init__(self, params, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.t = 0
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self._scratch = [np.empty_like(p) for p in params]
+
+    def update(self, params, grads, lr):
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        # bias-corrected step size folded into one scalar
+        step = lr * math.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
+        for p, g, m, v, s in zip(params, grads, self.m, self.v, self._scratch):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            np.multiply(g, g, out=s)
+            s *= 1 - b2
+            v += s
+            np.sqrt(v, out=s)
+            s += self.eps
+            np.divide(m, s, out=s)
+            s *= step
+            p -= s
+
+    def state(self):
+        out = {"t": np.array(self.t)}
+        out.update({f"m{i}": m for i, m in enumerate(self.m)})
+        out.update({f"v{i}": v for i, v in enumerate(self.v)})
+        return out
+
+    def load_state(self, state):
+        self.t = int(state["t"])
+        for i in range(len(self.m)):
+            self.m[i][...] = state[f"m{i}"]
+            self.v[i][...] = state[f"v{i}"]
+
+
+def make_optimizer(name, params, momentum=0.9):
+    if name == "sgd":
+        return SGD(params)
+    if name == "momentum":
+        return Momentum(params, momentum)
+    if name == "adam":
+        return Adam(params)
+    raise TrainingError(f"Unknown optimizer {name!r}; choose one of {OPTIMIZERS}.")
+
+
+# ---------------------------------------------------------------------------------------------
+# History
+# ---------------------------------------------------------------------------------------------
+class Series:
+    """A fixed-capacity record of (step, values...) rows.
+
+    Memory stays bounded for runs of any length: a row is recorded every ``stride`` calls, and
+    when the buffer is full, neighbouring rows are merged pairwise (averaged, or the later one
+    kept) and the stride doubles. After a million updates a 2,000-row series still spans the
+    whole run, at a resolution of one row per ~500 updates.
+    """
+
+    def __init__(self, names, capacity=2000, merge="mean"):
+        if capacity < 2 or capacity % 2:
+            raise TrainingError("Series capacity must be an even number ≥ 2.")
+        self.names = tuple(names)
+        self.capacity = capacity
+        self.merge = merge
+        self.stride = 1
+        self._rows = np.zeros((capacity, 1 + len(self.names)))
+        self._n = 0
+        self._pending = [0.0] * len(self.names)
+        self._pending_count = 0
+
+    def __len__(self):
+        return self._n
+
+    def add(self, step, values):
+        """Offer one observation (a number, or one per name) for update ``step``; it is
+        folded into the current window of ``stride`` observations."""
+        if not isinstance(values, (list, tuple)):
+            values = (values,)
+        if self._pending_count and self.merge == "mean":
+            self._pending = [a + b for a, b in zip(self._pending, values)]
+        else:
+            self._pending = list(values)
+        self._pending_count += 1
+        if self._pending_count < self.stride:
+            return
+        if self._n == self.capacity:
+            self._compact()
+            if self._pending_count < self.stride:   # the window just doubled
+                return
+        row = self._rows[self._n]
+        row[0] = step
+        if self.merge == "mean" and self._pending_count > 1:
+            row[1:] = [v / self._pending_count for v in self._pending]
+        else:
+            row[1:] = self._pending
+        self._n += 1
+        self._pending_count = 0
+
+    def _compact(self):
+        half = self._n // 2
+        rows = self._rows
+        later = rows[1:self._n:2].copy()
+        if self.merge == "mean":
+            later[:, 1:] = (rows[0:self._n:2, 1:] + rows[1:self._n:2, 1:]) / 2
+        rows[:half] = later
+        self._n = half
+        self.stride *= 2
+
+    def column(self, name):
+        """A copy of one column ("step" or a value name)."""
+        i = 0 if name == "step" else 1 + self.names.index(name)
+        return self._rows[: self._n, i].copy()
+
+    def as_dict(self):
+        out = {"step": self.column("step")}
+        for name in self.names:
+            out[name] = self.column(name)
+        return out
+
+    @property
+    def nbytes(self):
+        return self._rows.nbytes
+
+    def state(self):
+        return {"names": list(self.names), "capacity": self.capacity, "merge": self.merge,
+                "stride": self.stride, "rows": self._rows[: self._n].copy(),
+                "pending": list(self._pending), "pending_count": self._pending_count}
+
+    @classmethod
+    def from_state(cls, state):
+        s = cls(state["names"], int(state["capacity"]), state["merge"])
+        rows = np.asarray(state["rows"], dtype=np.float64).reshape(-1, 1 + len(s.names))
+        if len(rows) > s.capacity:
+            raise TrainingError("History has more rows than its capacity.")
+        s.stride = int(state["stride"])
+        s._n = len(rows)
+        s._rows[: s._n] = rows
+        s._pending = [float(v) for v in state["pending"]]
+        if len(s._pending) != len(s.names):
+            raise TrainingError("History state is inconsistent.")
+        s._pending_count = int(state["pending_count"])
+        return s
+
+
+# ---------------------------------------------------------------------------------------------
+# Trainer
+# ---------------------------------------------------------------------------------------------
+class Trainer:
+    """Trains an :class:`MLP` in place on (X, y), one parameter update per :meth:`step`.
+
+    Memory is bounded however long it runs: ``history.loss`` holds the per-update batch loss
+    and ``history.evals`` the full train/test loss and accuracy and each layer's gradient norm
+    every ``eval_every`` updates, both :class:`Series` of at most ``history_size`` rows that
+    halve their resolution when full. Only the last update's gradients are kept
+    (``last_grads``), for the heatmaps.
+
+    Settings that act on a running model (``lr``, ``batch_size``, ``optimizer``, ``l2``,
+    ``momentum``) may be changed between steps; the parameters and counters are kept.
+    """
+
+    def __init__(self, net, X, y, X_test=None, y_test=None, lr=1.0, batch_size=None,
+                 optimizer="sgd", momentum=0.9, l2=0.0, seed=0, eval_every=None,
+                 history_size=2000):
+        if not isinstance(net, MLP):
+            raise TrainingError("net must be a playground.model.MLP.")
+        self.net = net
+        dt = net.dtype
+        self.X = np.ascontiguousarray(X, dtype=dt)
+        self.y = np.asarray(y, dtype=np.int64)
+        if self.X.ndim != 2 or self.X.shape[1] != net.layer_sizes[0] or len(self.X) == 0:
+            raise TrainingError(f"X must have shape (n ≥ 1, {net.layer_sizes[0]}); "
+                                f"got {self.X.shape}.")
+        if self.y.shape != (len(self.X),):
+            raise TrainingError(f"y must have shape ({len(self.X)},); got {self.y.shape}.")
+        self.Y = one_hot(self.y, net.n_classes, dt)
+        # the training inputs with a column of ones appended (it multiplies b1; see MLP)
+        self.Xa = np.ones((len(self.X), self.X.shape[1] + 1), dtype=dt)
+        self.Xa[:, :-1] = self.X
+        self._blocks = net.update_blocks()
+        if X_test is None or len(X_test) == 0:
+            self.X_test = np.empty((0, net.layer_sizes[0]), dtype=dt)
+            self.y_test = np.empty(0, dtype=np.int64)
+        else:
+            self.X_test = np.ascontiguousarray(X_test, dtype=dt)
+            self.y_test = np.asarray(y_test, dtype=np.int64)
+        self.Y_test = one_hot(self.y_test, net.n_classes, dt)
+        self.seed = int(seed)
+        self._eval_every = None if eval_every is None else max(1, int(eval_every))
+        self.history_size = int(history_size)
+        self._lr = 1.0
+        self.lr = lr
+        self.l2 = l2
+        self._momentum = float(momentum)
+        self._batch_size = None
+        self._optimizer_name = None
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self._rng = np.random.default_rng(self.seed)
+        self._eval_train = Workspace(net, len(self.X))
+        self._eval_train.use_input(self.Xa)
+        self._eval_test = None
+        if len(self.X_test):
+            self._eval_test = Workspace(net, len(self.X_test))
+            self._eval_test.set_input(self.X_test)
+        self._start_counters()
+
+    # -- settings that act on the running model --------------------------------------------
+    @property
+    def lr(self):
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        value = float(value)
+        if not (math.isfinite(value) and value > 0):
+            raise TrainingError(f"The learning rate must be a positive number; got {value!r}.")
+        self._lr = value
+
+    @property
+    def l2(self):
+        return self._l2
+
+    @l2.setter
+    def l2(self, value):
+        value = float(value)
+        if not (math.isfinite(value) and value >= 0):
+            raise TrainingError(f"L2 must be a number ≥ 0; got {value!r}.")
+        self._l2 = value
+
+    @property
+    def batch_size(self):
+        """None for batch gradient descent, else the mini-batch size (1 is SGD)."""
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value):
+        n = len(self.X)
+        if value is not None:
+            value = int(value)
+            if value < 1:
+                raise TrainingError(f"batch_size must be ≥ 1 or None; got {value}.")
+            if value >= n:
+                value = None                          # a batch of every sample is batch GD
+        if value == self._batch_size and hasattr(self, "_ws"):
+            return
+        self._batch_size = value
+        if value is None:
+            self._ws = Workspace(self.net, n)
+            self._ws.use_input(self.Xa)
+            self._ws.Y = self.Y
+        else:
+            self._ws = self._batch_workspace(value)
+        self._tail_ws = None                          # for the epoch's last, partial batch
+        self._order = None                            # the next update starts a fresh epoch
+        self._pos = 0
+
+    def _batch_workspace(self, n):
+        ws = Workspace(self.net, n)
+        ws.Y = np.empty((n, self.Y.shape[1]), dtype=self.Y.dtype)
+        return ws
+
+    @property
+    def eval_every(self):
+        """Updates between full evaluations. By default 10, or one epoch when an epoch is
+        longer, so that evaluating (a forward pass over all the data) stays a small share."""
+        if self._eval_every is not None:
+            return self._eval_every
+        return max(10, self.updates_per_epoch)
+
+    @eval_every.setter
+    def eval_every(self, value):
+        self._eval_every = None if value is None else max(1, int(value))
+
+    @property
+    def updates_per_epoch(self):
+        if self._batch_size is None:
+            return 1
+        return -(-len(self.X) // self._batch_size)
+
+    @property
+    def mode(self):
+        if self._batch_size is None:
+            return "batch"
+        return "sgd" if self._batch_size == 1 else "minibatch"
+
+    @property
+    def optimizer(self):
+        return self._optimizer_name
+
+    @property
+    def momentum(self):
+        return self._momentum
+
+    @momentum.setter
+    def momentum(self, value):
+        value = float(value)
+        if not 0 <= value < 1:
+            raise TrainingError(f"momentum must lie in [0, 1); got {value!r}.")
+        self._momentum = value
+        if isinstance(getattr(self, "_opt", None), Momentum):
+            self._opt.momentum = value
+
+    @optimizer.setter
+    def optimizer(self, name):
+        if name not in OPTIMIZERS:
+            raise TrainingError(f"Unknown optimizer {name!r}; choose one of {OPTIMIZERS}.")
+        if name == self._optimizer_name:
+            return
+        self._optimizer_name = name
+        self._opt = make_optimizer(name, self._blocks, self.momentum)
+
+    # -- state -------------------------------------------------------------------------------
+    def _start_counters(self):
+        self.steps = 0
+        self.epochs = 0
+        self.diverged = False
+        self.divergence_message = ""
+        self.last_loss = float("nan")
+        self.last_grads = None
+        self.last_grad_norms = [0.0] * self.net.n_layers
+        layers = range(1, self.net.n_layers + 1)
+        self.history = _History(
+            loss=Series(["loss"], self.history_size, merge="mean"),
+            evals=Series(["train_loss", "train_acc", "test_loss", "test_acc"]
+                         + [f"grad_norm{l}" for l in layers], self.history_size, merge="last"),
+        )
+        self.metrics = self.evaluate()
+        self._record_eval()
+
+    def reset(self, seed=None):
+        """Fresh weights (from the network's seed, or a new one) and zeroed counters."""
+        cfg = self.net.config()
+        if seed is not None:
+            cfg["seed"] = int(seed)
+        fresh = MLP(**cfg)
+        self.net.set_params(fresh.params())
+        self.net.seed = fresh.seed
+        self._rng = np.random.default_rng(self.seed)
+        self._opt = make_optimizer(self._optimizer_name, self._blocks, self.momentum)
+        self._order, self._pos = None, 0
+        self._start_counters()
+
+    @property
+    def epoch_progress(self):
+        """Epochs completed, with the current one as a fraction."""
+        if self._batch_size is None or self._order is None:
+            return float(self.epochs)
+        return self.epochs + self._pos / len(self.X)
+
+    # -- training ------------------------------------------------------------------------------
+    def step(self, n=1):
+        """Run up to n parameter updates; return how many ran (fewer only on divergence)."""
+        done = 0
+        ws = None
+        blocks, loss_series, eval_every = self._blocks, self.history.loss, self.eval_every
+        for _ in range(int(n)):
+            if self.diverged:
+                break
+            ws = self._next_batch()
+            loss = ws.loss_and_grads(None, ws.Y, self._l2)
+            if not self._healthy(ws, loss):
+                break
+            self._opt.update(blocks, ws.update_grads(), self._lr)
+            self.steps += 1
+            self.last_loss = loss
+            loss_series.add(self.steps, loss)
+            if self._batch_size is None:
+                self.epochs += 1
+            else:
+                self._pos += ws.n
+                if self._pos >= len(self.X):
+                    self.epochs += 1
+                    self._order = None
+            done += 1
+            if self.steps % eval_every == 0:
+                self.metrics = self.evaluate()
+                self._record_eval()
+        if done:
+            self.last_grads = [(dW.copy(), db.copy()) for dW, db in zip(ws.dW, ws.db)]
+        return done
+
+    def run_epoch(self):
+        """Run updates until the current epoch ends (a whole epoch when at its start)."""
+        remaining = self.updates_per_epoch
+        if self._batch_size is not None and self._order is not None and self._pos:
+            remaining = -(-(len(self.X) - self._pos) // self._batch_size)
+        return self.step(remaining)
+
+    def _next_batch(self):
+        """Put the next update's batch into a workspace and return that workspace."""
+        if self._batch_size is None:
+            return self._ws
+        if self._order is None:
+            self._order = self._rng.permutation(len(self.X))
+            self._pos = 0
+        idx = self._order[self._pos:self._pos + self._batch_size]
+        ws = self._ws
+        if len(idx) < self._batch_size:               # the last, partial batch of an epoch
+            if self._tail_ws is None or self._tail_ws.n != len(idx):
+                self._tail_ws = self._batch_workspace(len(idx))
+            ws = self._tail_ws
+        np.take(self.Xa, idx, axis=0, out=ws.Xa)
+        np.take(self.Y, idx, axis=0, out=ws.Y)
+        return ws
+
+    def _healthy(self, ws, loss):
+        """Check the loss and gradients before they touch the parameters.
+
+        The squared norms double as the per-layer gradient norms for the history. If anything
+        is non-finite the update is skipped, so the parameters stay the last finite ones.
+        """
+        norms = []
+        sq = float(np.vdot(ws.d_first, ws.d_first))             # |dW1|² + |db1|²
+        for l in range(1, len(ws.dW)):
+            norms.append(sq)
+            sq = float(np.vdot(ws.dW[l], ws.dW[l])) + float(np.vdot(ws.db[l], ws.db[l]))
+        norms.append(sq)
+        norms = [math.sqrt(v) if v < math.inf else math.inf for v in norms]  # nan → inf
+        # an update whose size overflows the dtype would also leave non-finite parameters
+        ok = loss < LOSS_LIMIT and self._lr * max(norms) < 1e30   # False for NaN too
+        self.last_grad_norms = norms
+        if not ok:
+            self._diverge(loss, norms)
+        return ok
+
+    def _diverge(self, loss, norms):
+        self.diverged = True
+        if not math.isfinite(loss):
+            what = "the loss became infinite or NaN"
+        elif loss >= LOSS_LIMIT:
+            what = f"the loss exploded to {loss:.3g}"
+        else:
+            what = "the gradient became infinite or NaN"
+        if self._l2 * self._lr >= 2:
+            cause = (f"L2 × learning rate = {self._l2 * self._lr:g} ≥ 2, so weight decay "
+                     f"overshoots; lower L2 or the learning rate")
+        else:
+            cause = (f"the learning rate {self._lr:g} is too large for this "
+                     f"{self._optimizer_name} run; try {self._lr / 10:g} or less")
+        self.divergence_message = (
+            f"Training diverged at update {self.steps + 1}: {what}. Likely cause: {cause}. "
+            f"The parameters are the last finite ones; reset to continue.")
+
+    # -- evaluation ---------------------------------------------------------------------------
+    def evaluate(self):
+        """Full train (and test) loss and accuracy of the current parameters."""
+        out = {}
+        for prefix, ws, Y, y in (("train", self._eval_train, self.Y, self.y),
+                                 ("test", self._eval_test, self.Y_test, self.y_test)):
+            if ws is None:
+                out[f"{prefix}_loss"] = out[f"{prefix}_acc"] = float("nan")
+                continue
+            P = ws.forward()
+            loss = ws.loss(Y)
+            if self._l2:
+                loss += 0.5 * self._l2 * sum(float(np.vdot(W, W)) for W in self.net.weights)
+            out[f"{prefix}_loss"] = loss
+            out[f"{prefix}_acc"] = float(np.mean(np.argmax(P, axis=1) == y))
+        return out
+
+    def _record_eval(self):
+        m = self.metrics
+        self.history.evals.add(self.steps, [m["train_loss"], m["train_acc"], m["test_loss"],
+                                             m["test_acc"], *self.last_grad_norms])
+
+    def config(self):
+        return {"lr": self._lr, "batch_size": self._batch_size, "optimizer": self._optimizer_name,
+                "momentum": self.momentum, "l2": self._l2, "seed": self.seed,
+                "eval_every": self._eval_every, "history_size": self.history_size}
+
+
+class _History:
+    """The trainer's two series: ``loss`` (per update) and ``evals`` (every eval_every)."""
+
+    def __init__(self, loss, evals):
+        self.loss = loss
+        self.evals = evals
+
+    @property
+    def nbytes(self):
+        return self.loss.nbytes + self.evals.nbytes
