@@ -1,0 +1,140 @@
+"""The Streamlit page, driven by AppTest (a full script run per interaction; fragments run
+inline once, run_every timers are not simulated)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+DATA = Path(__file__).resolve().parent / "data" / "uploads"
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def figures(at):
+    """The figures of the live charts on the page, in page order."""
+    figs = []
+    for el in at.get("bidi_component"):
+        data = json.loads(el.proto.json)
+        figs.append(json.loads(data["figure"]))
+    return figs
+
+
+@pytest.fixture
+def at():
+    return AppTest.from_file(APP, default_timeout=30).run()
+
+
+def test_renders_the_default_page_without_exceptions(at):
+    assert not at.exception
+    assert metric(at, "Update") == "0" and metric(at, "Epoch") == "0"
+    assert at.toggle(key="playing").label == "Play"
+    labels = [b.label for b in at.button]
+    assert {"Step", "Step epoch", "Reset"} <= set(labels)
+    figs = figures(at)
+    assert figs[0]["data"][0]["type"] == "heatmap"          # the decision regions
+    assert at.selectbox(key="w_dataset").value == "spiral"
+
+
+def test_step_advances_by_exactly_one_and_reset_returns_to_zero(at):
+    step = next(b for b in at.button if b.label == "Step")
+    step.click().run()
+    assert metric(at, "Update") == "1"
+    next(b for b in at.button if b.label == "Step").click().run()
+    assert metric(at, "Update") == "2"
+    next(b for b in at.button if b.label == "Reset").click().run()
+    assert metric(at, "Update") == "0"
+
+
+def test_step_epoch_advances_one_epoch(at):
+    at.radio(key="w_batch_mode").set_value("mini-batch").run()
+    next(b for b in at.button if b.label == "Step epoch").click().run()
+    assert metric(at, "Epoch") == "1"
+    assert metric(at, "Update") == "8"                     # 240 points / 32 per batch
+
+
+def test_learning_rate_change_keeps_the_counter_architecture_change_resets(at):
+    next(b for b in at.button if b.label == "Step").click().run()
+    at.select_slider(key="w_lr").set_value(0.1).run()
+    assert metric(at, "Update") == "1"
+    assert at.session_state.pg.trainer.lr == 0.1
+    at.slider(key="w_units").set_value(20).run()
+    assert metric(at, "Update") == "0"
+    assert at.session_state.pg.trainer.net.layer_sizes == [2, 20, 3]
+
+
+def test_switching_dataset_redraws_the_decision_map(at):
+    before = figures(at)[0]
+    at.selectbox(key="w_dataset").select("moons").run()
+    after = figures(at)[0]
+    assert not at.exception
+    n_classes = len({t["name"] for t in after["data"][1:] if "(test)" not in t["name"]})
+    assert n_classes == 2
+    assert before["data"][0]["z"] != after["data"][0]["z"]
+    assert at.query_params.get("data") == ["moons"] or at.query_params.get("data") == "moons"
+
+
+def test_malformed_upload_shows_the_error_and_keeps_the_data(at):
+    next(b for b in at.button if b.label == "Step").click().run()
+    at.selectbox(key="w_dataset").select("upload CSV").run()
+    bad = (DATA / "ragged_rows.csv").read_bytes()
+    at.file_uploader(key="w_upload").set_value(("ragged.csv", bad, "text/csv")).run()
+    assert not at.exception
+    assert any("Line 4" in e.value for e in at.error)
+    assert at.session_state.pg.data.source == "spiral"
+    assert metric(at, "Update") == "1"
+
+
+def test_valid_upload_trains_on_the_file(at):
+    at.selectbox(key="w_dataset").select("upload CSV").run()
+    good = (DATA / "string_labels.csv").read_bytes()
+    at.file_uploader(key="w_upload").set_value(("animals.csv", good, "text/csv")).run()
+    assert not at.exception and not at.error
+    assert at.session_state.pg.data.class_names == ("bird", "cat", "dog")
+
+
+def test_divergence_warns_and_pauses():
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["lr"] = "10"
+    at.query_params["batch"] = "SGD"
+    at.run()
+    at.toggle(key="playing").set_value(True).run()      # the fragment trains one frame inline
+    for _ in range(5):
+        if at.session_state.pg.trainer.diverged:
+            break
+        at.run()
+    assert at.session_state.pg.trainer.diverged
+    at.run()
+    assert any("diverged" in w.value for w in at.warning)
+    assert at.session_state.playing is False
+
+
+def test_query_params_set_the_controls_and_bad_ones_warn():
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["data"] = "circles"
+    at.query_params["units"] = "999999"
+    at.query_params["act"] = "tanh"
+    at.query_params["bogus"] = "1"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="w_dataset").value == "circles"
+    assert at.selectbox(key="w_activation").value == "tanh"
+    assert at.slider(key="w_units").value == 256
+    text = " ".join(w.value for w in at.warning)
+    assert "Unknown URL parameter 'bogus'" in text and "outside" in text
+
+
+def test_sessions_are_isolated():
+    a = AppTest.from_file(APP, default_timeout=30).run()
+    b = AppTest.from_file(APP, default_timeout=30).run()
+    next(x for x in a.button if x.label == "Step").click().run()
+    a.selectbox(key="w_dataset").select("xor").run()
+    b.run()
+    assert metric(a, "Update") == "0" or a.session_state.pg.data.source == "xor"
+    assert b.session_state.pg.data.source == "spiral"
+    assert metric(b, "Update") == "0"
+    assert a.session_state.pg is not b.session_state.pg

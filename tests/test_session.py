@@ -1,0 +1,123 @@
+"""A visitor's playground state, without Streamlit."""
+
+import numpy as np
+import pytest
+
+from playground.datasets import DatasetError
+from playground.runs import run_to_npz
+from playground.session import MAX_PINS, Playground, describe_differences, read_upload
+from playground.settings import DEFAULTS, UPLOAD
+
+
+def test_learning_rate_change_keeps_the_run_architecture_change_resets_it():
+    pg = Playground()
+    pg.step(5)
+    trainer = pg.trainer
+    assert pg.apply(DEFAULTS.with_changes(lr=0.1, batch_mode="SGD", optimizer="adam")) == []
+    assert pg.trainer is trainer and trainer.steps == 5
+    assert (trainer.lr, trainer.batch_size, trainer.optimizer) == (0.1, 1, "adam")
+    notices = pg.apply(pg.settings.with_changes(units=20))
+    assert pg.trainer.steps == 0 and "Network changed" in notices[0]
+    notices = pg.apply(pg.settings.with_changes(dataset="xor"))
+    assert "New data" in notices[0] and pg.data.n_classes == 2
+
+
+def test_step_epoch_and_reset():
+    pg = Playground(DEFAULTS.with_changes(batch_mode="mini-batch", batch_size=32))
+    per_epoch = pg.trainer.updates_per_epoch
+    assert per_epoch == 8                       # 240 training points
+    pg.step(3)
+    pg.step_epoch()
+    assert (pg.trainer.steps, pg.trainer.epochs) == (8, 1)
+    pg.step_epoch()
+    assert (pg.trainer.steps, pg.trainer.epochs) == (16, 2)
+    pg.reset()
+    assert (pg.trainer.steps, pg.trainer.epochs) == (0, 0)
+
+
+def test_default_page_separates_the_spiral():
+    pg = Playground()
+    for _ in range(60):                         # 60 frames at the default speed
+        pg.step(pg.settings.speed)
+    assert pg.trainer.metrics["train_acc"] >= 0.95
+
+
+def test_upload_switches_data_and_a_bad_upload_is_refused():
+    pg = Playground()
+    pg.step(3)
+    with pytest.raises(DatasetError):
+        read_upload("bad.csv", b"x1,x2,label\n1,2\n")
+    rows = "\n".join(f"{x},{-x},{'a' if x > 0 else 'b'}" for x in np.linspace(-50, 50, 40))
+    up = read_upload("mine.csv", ("x1,x2,label\n" + rows).encode())
+    assert np.abs(up.X).max() == pytest.approx(1.0)
+    notices = pg.apply(pg.settings.with_changes(dataset=UPLOAD), up)
+    assert pg.data.source == "upload: mine.csv" and pg.data.class_names == ("a", "b")
+    assert notices and pg.trainer.steps == 0
+
+
+def test_upload_mode_without_a_file_keeps_the_current_data():
+    pg = Playground()
+    pg.step(2)
+    assert pg.apply(pg.settings.with_changes(dataset=UPLOAD)) == []
+    assert pg.data.source == "spiral" and pg.trainer.steps == 2
+
+
+def test_pins_are_bounded_and_labelled_by_what_differs():
+    pg = Playground()
+    pg.step(10)
+    assert pg.pin()
+    pg.apply(pg.settings.with_changes(lr=0.1, batch_mode="SGD"))
+    pg.step(10)
+    assert pg.pin()
+    assert [p.label for p in pg.pins] == ["full batch, lr 1", "SGD, lr 0.1"]
+    while len(pg.pins) < MAX_PINS:
+        pg.pin()
+    assert not pg.pin() and len(pg.pins) == MAX_PINS
+    pg.unpin(0)
+    assert len(pg.pins) == MAX_PINS - 1
+
+
+def test_describe_differences_falls_back_to_batch_and_lr():
+    assert describe_differences([DEFAULTS, DEFAULTS]) == ["full batch, lr 1"] * 2
+
+
+def test_snapshots_stay_bounded():
+    pg = Playground(DEFAULTS.with_changes(units=8, batch_mode="SGD", lr=0.01))
+    for _ in range(300):
+        pg.step(7)
+    snaps = pg.snapshots
+    assert len(snaps.steps) <= snaps.capacity
+    assert snaps.steps[0] == 0 and snaps.steps[-1] > 1500
+    probs = pg.probabilities_at(snaps.params[0], np.zeros((3, 2)))
+    assert probs.shape == (3, 3)
+
+
+def test_grid_is_cached_until_the_parameters_change():
+    pg = Playground()
+    xs, ys, ws = pg.grid()
+    first = ws.P.copy()
+    assert pg.grid()[2] is ws
+    pg.step(5)
+    assert not np.array_equal(pg.grid()[2].P, first)
+    assert ws.P.shape == (len(xs) * len(ys), 3)
+
+
+def test_unit_health_counts_dead_relus():
+    pg = Playground(DEFAULTS.with_changes(lr=10.0))
+    assert pg.unit_health()[0] < 0.5
+    pg.step(10)
+    assert pg.unit_health()[0] > 0.5
+
+
+def test_import_continues_the_run_and_matches_the_sidebar():
+    pg = Playground(DEFAULTS.with_changes(layers=2, units=12, optimizer="momentum", lr=0.3))
+    pg.step(20)
+    blob = run_to_npz(pg.trainer, pg.export_extra())
+    other = Playground()
+    settings = other.load_run_file(blob)
+    assert other.trainer.steps == 20
+    assert (settings.layers, settings.units, settings.optimizer, settings.lr) == (2, 12,
+                                                                                  "momentum", 0.3)
+    assert other.apply(settings) == [] and other.trainer.steps == 20
+    other.step(1)
+    assert other.trainer.steps == 21
