@@ -145,7 +145,7 @@ def _sidebar(pg):
     ss = st.session_state
     upload = None
     with st.sidebar:
-        st.title("🧠 Playground")
+        st.title("Playground")
         with st.expander("Lessons", expanded=False):
             for lesson in lessons.LESSONS:
                 st.button(lesson.title, key=f"lesson_{lesson.key}", on_click=_on_lesson,
