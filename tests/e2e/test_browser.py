@@ -1,0 +1,285 @@
+"""The playground in a real Chromium: live training, controls, uploads, URLs, sessions.
+
+Every assertion polls text or DOM attributes (the metrics, the ``data-frame`` attribute the
+live-chart component sets after each ``Plotly.react``, the Plotly div's trace list); nothing
+looks at pixels. Timeouts are generous: CI boxes and the dev box are small and shared.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+UPLOADS = Path(__file__).resolve().parents[1] / "data" / "uploads"
+TIMEOUT = 30_000  # ms, for anything that waits on a script run
+SETTLE = 1.0      # s after Pause before the counters are compared
+
+# Known, benign browser console noise to ignore. None is needed today (the page loads with an
+# empty console in Chromium 156 + Streamlit 1.67); add entries only with a comment saying why.
+BENIGN_CONSOLE: tuple[str, ...] = ()
+
+expect.set_options(timeout=TIMEOUT)
+
+CHARTS_JS = "Array.from(document.querySelectorAll('div.live-plotly'))"
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def open_app(page: Page, url: str):
+    """Load the page and wait until the metrics and both live charts have been drawn."""
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    wait_loaded(page)
+
+
+def wait_loaded(page: Page):
+    expect(metric(page, "Update")).to_be_visible(timeout=60_000)
+    page.wait_for_function(
+        f"{CHARTS_JS}.length >= 2 && {CHARTS_JS}.slice(0, 2)"
+        ".every(d => d.dataset.frame !== undefined && Array.isArray(d.data))",
+        timeout=60_000)
+
+
+def metric(page: Page, label: str):
+    """The value element of the st.metric with this exact label."""
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]').get_by_text(label, exact=True))
+    return box.locator('[data-testid="stMetricValue"]')
+
+
+def updates(page: Page) -> int:
+    return int(metric(page, "Update").inner_text().strip().replace(",", ""))
+
+
+def chart_frame(page: Page, index: int) -> int:
+    value = page.evaluate(f"{CHARTS_JS}[{index}].dataset.frame")
+    return int(value)
+
+
+def decision_classes(page: Page):
+    """Names of the training-point traces on the decision map (one per class)."""
+    return page.evaluate(
+        f"{CHARTS_JS}[0].data.filter(t => t.type === 'scatter' && !t.name.endsWith('(test)'))"
+        ".map(t => t.name)")
+
+
+def play_switch(page: Page):
+    return page.get_by_role("switch", name="Play")
+
+
+def set_playing(page: Page, on: bool):
+    """Click the Play toggle's label (its input is visually hidden) and wait for the state."""
+    switch = play_switch(page)
+    if switch.is_checked() != on:
+        page.locator("label").filter(has=switch).click()
+    if on:
+        expect(switch).to_be_checked()
+    else:
+        expect(switch).not_to_be_checked()
+
+
+def wait_updates_above(page: Page, n: int, timeout=TIMEOUT):
+    """Poll the Update metric until it exceeds ``n``; returns its value."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        value = updates(page)
+        if value > n:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Update stayed at {value} (wanted > {n})")
+        time.sleep(0.2)
+
+
+def wait_frame_above(page: Page, index: int, n: int, timeout=TIMEOUT):
+    page.wait_for_function(f"+{CHARTS_JS}[{index}].dataset.frame > {n}", timeout=timeout)
+    return chart_frame(page, index)
+
+
+def click_button(page: Page, name: str):
+    page.get_by_role("button", name=name, exact=True).click()
+
+
+def choose(page: Page, label: str, option: str):
+    """Pick ``option`` in the st.selectbox labelled ``label``."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box).to_have_value(option)
+
+
+def no_exception(page: Page):
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+# -- scenarios --------------------------------------------------------------------------------
+def test_page_loads_without_errors(page: Page, app_url, console_errors, shot):
+    open_app(page, app_url)
+    try:
+        no_exception(page)
+        expect(metric(page, "Update")).to_have_text("0")
+        for label in ("Epoch", "Train loss", "Test loss", "Train acc", "Test acc"):
+            expect(metric(page, label)).to_be_visible()
+        assert page.locator("div.live-plotly").count() >= 2
+        traces = page.evaluate(f"{CHARTS_JS}.slice(0, 2).map(d => d.data.map(t => t.type))")
+        assert traces[0][0] == "heatmap", traces          # the decision regions
+        assert "scatter" in traces[1], traces             # the loss/accuracy curves
+        time.sleep(0.5)                                   # let late console messages arrive
+        errors = [e for e in console_errors if not any(b in e for b in BENIGN_CONSOLE)]
+        assert errors == [], errors
+    finally:
+        shot(page, "loaded")
+
+
+def test_play_pause_resume(page: Page, app_url, shot):
+    open_app(page, app_url)
+    try:
+        set_playing(page, True)
+        wait_updates_above(page, 0)
+        wait_frame_above(page, 1, 0)                      # the loss chart redraws too
+
+        set_playing(page, False)
+        time.sleep(SETTLE)
+        first = (updates(page), chart_frame(page, 1))
+        time.sleep(1.5)
+        second = (updates(page), chart_frame(page, 1))
+        assert first == second, f"still running after Pause: {first} -> {second}"
+        assert first[0] > 0
+
+        set_playing(page, True)
+        wait_updates_above(page, first[0])
+        wait_frame_above(page, 1, first[1])
+        no_exception(page)
+    finally:
+        shot(page, "play_pause_resume")
+        if play_switch(page).is_checked():
+            set_playing(page, False)
+
+
+def test_step_and_reset(page: Page, app_url, shot):
+    open_app(page, app_url)
+    try:
+        expect(metric(page, "Update")).to_have_text("0")
+        click_button(page, "Step")
+        expect(metric(page, "Update")).to_have_text("1")
+        click_button(page, "Step")
+        expect(metric(page, "Update")).to_have_text("2")
+        page.wait_for_function(f"{CHARTS_JS}[0].dataset.frame === '2'")
+        click_button(page, "Reset")
+        expect(metric(page, "Update")).to_have_text("0")
+        page.wait_for_function(f"{CHARTS_JS}[0].dataset.frame === '0'")
+        no_exception(page)
+    finally:
+        shot(page, "step_reset")
+
+
+def test_switching_dataset_redraws_the_decision_map(page: Page, app_url, shot):
+    open_app(page, app_url)
+    try:
+        assert decision_classes(page) == ["class 0", "class 1", "class 2"]   # spiral, 3 arms
+        click_button(page, "Step")
+        expect(metric(page, "Update")).to_have_text("1")
+        choose(page, "Dataset", "moons")
+        page.wait_for_function(
+            f"{CHARTS_JS}[0].data.filter(t => t.type === 'scatter').length === 4")
+        assert decision_classes(page) == ["class 0", "class 1"]
+        expect(metric(page, "Update")).to_have_text("0")   # new data: a new run
+        assert "data=moons" in page.url
+        no_exception(page)
+    finally:
+        shot(page, "dataset_moons")
+
+
+def test_learning_rate_change_while_playing_keeps_running(page: Page, app_url, shot):
+    open_app(page, app_url)
+    try:
+        set_playing(page, True)
+        before = wait_updates_above(page, 20)
+        slider = page.get_by_role("slider", name="Learning rate")
+        slider.focus()
+        slider.press("ArrowLeft")                         # 1 -> 0.3
+        page.wait_for_url(lambda u: "lr=0.3" in u)         # the app took the new value
+        expect(play_switch(page)).to_be_checked()
+        seen = [updates(page)]
+        deadline = time.monotonic() + 20
+        while seen[-1] <= seen[0] + 20 and time.monotonic() < deadline:
+            time.sleep(0.3)
+            seen.append(updates(page))
+        assert all(v >= before for v in seen), f"counter went back: {before} then {seen}"
+        assert seen == sorted(seen), f"counter not monotonic: {seen}"
+        assert seen[-1] > seen[0], f"training stopped after the LR change: {seen}"
+        no_exception(page)
+    finally:
+        shot(page, "lr_change")
+        if play_switch(page).is_checked():
+            set_playing(page, False)
+
+
+def test_malformed_csv_upload_keeps_the_run(page: Page, app_url, shot):
+    open_app(page, app_url)
+    try:
+        click_button(page, "Step")
+        expect(metric(page, "Update")).to_have_text("1")
+        click_button(page, "Step")
+        expect(metric(page, "Update")).to_have_text("2")
+        choose(page, "Dataset", "upload CSV")
+        uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="CSV file")
+        uploader.locator('input[type="file"]').set_input_files(UPLOADS / "ragged_rows.csv")
+        error = page.locator('[data-testid="stAlert"]').filter(
+            has_text="Line 4: expected 3 columns")
+        expect(error).to_be_visible()
+        expect(error).to_contain_text("ragged_rows.csv")
+        expect(metric(page, "Update")).to_have_text("2")
+        assert decision_classes(page) == ["class 0", "class 1", "class 2"]   # still the spiral
+        click_button(page, "Step")
+        expect(metric(page, "Update")).to_have_text("3")
+        no_exception(page)
+    finally:
+        shot(page, "bad_upload")
+
+
+def test_url_query_parameters_set_the_widgets(page: Page, app_url, shot):
+    open_app(page, f"{app_url}/?data=circles&act=tanh&units=20")
+    try:
+        expect(page.get_by_role("combobox", name="Dataset")).to_have_value("circles")
+        expect(page.get_by_role("combobox", name="Activation")).to_have_value("tanh")
+        expect(page.get_by_role("slider", name="Units per layer")).to_have_value("20")
+        assert decision_classes(page) == ["class 0", "class 1"]
+        expect(page.locator('[data-testid="stAlert"]')).to_have_count(0)   # no URL warning
+        no_exception(page)
+    finally:
+        shot(page, "url_params")
+
+
+def test_two_sessions_keep_separate_state(browser, app_url, tmp_path):
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000})
+                for _ in range(2)]
+    a, b = (c.new_page() for c in contexts)
+    try:
+        for p in (a, b):                                  # load both at once
+            p.set_default_timeout(TIMEOUT)
+            p.goto(app_url)
+        wait_loaded(a)
+        wait_loaded(b)
+        set_playing(a, True)
+        big = wait_updates_above(a, 60)                   # 3+ frames of 20 updates
+        expect(metric(b, "Update")).to_have_text("0")
+        click_button(b, "Step")
+        expect(metric(b, "Update")).to_have_text("1")
+        assert updates(a) >= big                          # B's Step did not touch A
+        wait_updates_above(a, big)                        # and A is still training
+        time.sleep(1.0)
+        expect(metric(b, "Update")).to_have_text("1")     # A's training did not touch B
+        expect(play_switch(b)).not_to_be_checked()
+        set_playing(a, False)
+    finally:
+        for name, p in (("session_a", a), ("session_b", b)):
+            try:
+                p.screenshot(path=tmp_path / f"{name}.png", full_page=True, timeout=15_000)
+            except Exception as exc:
+                print(f"screenshot {name} failed: {exc}")
+        for c in contexts:
+            c.close()
