@@ -184,7 +184,7 @@ def _sidebar(pg):
         st.header("Training")
         st.select_slider("Learning rate", LEARNING_RATES, key=WIDGETS["lr"], help=HELP["lr"],
                          format_func=lambda v: f"{v:g}")
-        mode = st.radio("Batch mode", BATCH_MODES, key=WIDGETS["batch_mode"], horizontal=True,
+        mode = st.radio("Batch mode", BATCH_MODES, key=WIDGETS["batch_mode"],
                         help=HELP["batch_mode"])
         if mode == "mini-batch":
             st.slider("Batch size", *LIMITS["batch_size"], key=WIDGETS["batch_size"],

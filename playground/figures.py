@@ -269,7 +269,9 @@ def _curve(x, y, name, color, *, yaxis="y", dash="solid", width=2.0, group=None,
     hover_name = hover_name or name
     if log:
         y = _positive(y)
-    return dict(type="scatter", mode="lines", x=_f32(x), y=_f32(y), name=name, yaxis=yaxis,
+    # a curve of one point (before the first update) would be invisible as a line
+    mode = "lines" if len(x) > 1 else "markers"
+    return dict(type="scatter", mode=mode, x=_f32(x), y=_f32(y), name=name, yaxis=yaxis,
                 line=dict(color=color, dash=dash, width=width), opacity=opacity,
                 legendgroup=group or name, showlegend=showlegend,
                 hovertemplate=f"{hover_name}: %{{y:{fmt}}}<extra></extra>")
@@ -300,7 +302,7 @@ def loss_figure(history, *, log_y=False, pinned=(), height=430, batch_loss=None,
     if batch_loss is not None and len(batch_loss[0]):
         keep = _thin(len(batch_loss[0]), max_points)
         data.append(_curve(np.asarray(batch_loss[0])[keep], np.asarray(batch_loss[1])[keep],
-                           "batch loss", TRAIN_COLOR, width=0.8, opacity=0.3, log=log_y))
+                           "batch loss", TRAIN_COLOR, width=1.0, opacity=0.45, log=log_y))
     keep = _thin(len(history["step"]), max_points)
     step = np.asarray(history["step"])[keep]
     for split, color, dash in (("train", TRAIN_COLOR, "solid"), ("test", TEST_COLOR, "dash")):

@@ -68,15 +68,16 @@ class MLP:
             W[...] = self._initial_weights(rng, a, b)
 
     def _allocate(self):
-        """Zeroed parameter arrays. The first layer's W1 and b1 are views into one
-        (fan_in + 1, fan_out) block, so that with a column of ones appended to the input one
-        matrix product computes x·W1 + b1 (the broadcast bias add is the costliest small op
-        of a step) and one optimizer call updates both."""
-        sizes, dt = self.layer_sizes, self.dtype
-        self.first_block = np.zeros((sizes[0] + 1, sizes[1]), dtype=dt)
-        self.weights = [self.first_block[:-1]] + [np.zeros((a, b), dtype=dt)
-                                                  for a, b in zip(sizes[1:-1], sizes[2:])]
-        self.biases = [self.first_block[-1]] + [np.zeros(b, dtype=dt) for b in sizes[2:]]
+        """Zeroed parameter arrays, all views into one flat buffer ``_flat``.
+
+        The first layer's W1 and b1 form one (fan_in + 1, fan_out) block, so that with a
+        column of ones appended to the input one matrix product computes x·W1 + b1 (the
+        broadcast bias add is the costliest small op of a step) and one optimizer call
+        updates both. The blocks lie back to back in ``_flat`` (the layout of
+        :func:`_carve`), so the plain SGD update is two NumPy calls for the whole network
+        instead of two per array: at batch size 1 the per-call overhead is the step's cost."""
+        self._flat = np.zeros(_flat_size(self.layer_sizes), dtype=self.dtype)
+        self.first_block, self.weights, self.biases = _carve(self._flat, self.layer_sizes)
 
     def _initial_weights(self, rng, fan_in, fan_out):
         scale = {"he": np.sqrt(2.0 / fan_in),             # keeps ReLU activations' variance
@@ -191,6 +192,22 @@ def one_hot(y, n_classes, dtype=np.float64):
     return out
 
 
+def _flat_size(sizes):
+    return (sizes[0] + 1) * sizes[1] + sum(a * b + b for a, b in zip(sizes[1:-1], sizes[2:]))
+
+
+def _carve(flat, sizes):
+    """Split a flat buffer into (first_block, weights, biases) views: the (W1; b1) block,
+    then W2, b2, W3, b3, ... back to back, each C-contiguous (so ``out=`` may target it)."""
+    first = flat[:(sizes[0] + 1) * sizes[1]].reshape(sizes[0] + 1, sizes[1])
+    weights, biases, pos = [first[:-1]], [first[-1]], first.size
+    for a, b in zip(sizes[1:-1], sizes[2:]):
+        weights.append(flat[pos:pos + a * b].reshape(a, b))
+        biases.append(flat[pos + a * b:pos + a * b + b])
+        pos += a * b + b
+    return first, weights, biases
+
+
 class Workspace:
     """Preallocated buffers and the forward/backward arithmetic for one batch size.
 
@@ -217,13 +234,25 @@ class Workspace:
         self.P = np.empty((n, sizes[-1]), dtype=dt)
         self.dZ = [np.empty_like(z) for z in self.Z]
         self.mask = [np.empty_like(z) for z in self.Z[:-1]]
+        self._bool_mask = [np.empty(z.shape, dtype=bool) for z in self.Z[:-1]]
         self.zeros = [np.zeros_like(z) for z in self.Z[:-1]]  # ReLU's comparand
-        self.d_first = np.empty_like(net.first_block)          # (dW1; db1) in one block
-        self.dW = [self.d_first[:-1]] + [np.empty_like(w) for w in net.weights[1:]]
-        self.db = [self.d_first[-1]] + [np.empty_like(b) for b in net.biases[1:]]
+        # the gradients in the parameters' flat layout (see MLP._allocate): (dW1; db1) is one
+        # block, and SGD can update every parameter from one flat array
+        self._flat_grads = np.empty(_flat_size(sizes), dtype=dt)
+        self.d_first, self.dW, self.db = _carve(self._flat_grads, sizes)
+        self._flat_grad_list = [self._flat_grads]
+        self._block_grads = [self.d_first] + [g for pair in zip(self.dW[1:], self.db[1:])
+                                              for g in pair]
+        # each layer's (dW, db) as one contiguous slice: one dot product per gradient norm
+        ends = np.cumsum([self.d_first.size] + [w.size + b.size
+                                                for w, b in zip(self.dW[1:], self.db[1:])])
+        self._layer_grads = [self._flat_grads[a:b] for a, b in zip([0, *ends[:-1]], ends)]
         self.ones_n = np.ones(n, dtype=dt)
         self.ones_k = np.ones(sizes[-1], dtype=dt)
         self.rowsum = np.empty(n, dtype=dt)
+        self._rowsum_col = self.rowsum[:, None]   # made once: a view costs as much as a ufunc
+        self._log_norm = np.empty(n, dtype=dt)
+        self._abs_scores = np.empty((n, sizes[-1]), dtype=dt)
         self.shift = None
 
     def use_input(self, Xa):
@@ -241,7 +270,7 @@ class Workspace:
 
     def update_grads(self):
         """The gradients in the order of MLP.update_blocks()."""
-        return [self.d_first] + [g for pair in zip(self.dW[1:], self.db[1:]) for g in pair]
+        return list(self._block_grads)
 
     def forward(self, X=None):
         """Fill Z, A and P; X (n, D) is copied in first unless the input is already set."""
@@ -284,23 +313,27 @@ class Workspace:
         """P = softmax(scores), shifting by the row max only when exp() could overflow."""
         S, P = self.Z[-1], self.P
         self.shift = None
-        if S.size and (S.max() > _SAFE_SCORE or S.min() < -_SAFE_SCORE):
-            self.shift = S.max(axis=1)
+        # Σs² ≤ 60² implies every |s| ≤ 60: one BLAS call that settles small batches, where
+        # max() and min() are two reductions of ~1 µs each; otherwise test max |s| exactly.
+        if S.size and not np.vdot(S, S) <= _SAFE_SCORE * _SAFE_SCORE:
+            if np.abs(S, out=self._abs_scores).max() > _SAFE_SCORE:
+                self.shift = S.max(axis=1)
+        if self.shift is not None:
             np.subtract(S, self.shift[:, None], out=P)
             np.exp(P, out=P)
         else:
             np.exp(S, out=P)
         np.dot(P, self.ones_k, out=self.rowsum)  # a GEMV is ~10× faster than sum(axis=1)
-        P /= self.rowsum[:, None]
+        P /= self._rowsum_col
 
     def loss(self, Y):
         """Mean cross-entropy of the last forward pass, as a log-softmax:
         L = mean(log Σ_j e^{s_j} − s_y), finite even when a probability underflows to 0."""
-        n = self.n
-        log_norm = np.log(self.rowsum)
+        log_norm = np.log(self.rowsum, out=self._log_norm)
         if self.shift is not None:
             log_norm += self.shift
-        return (float(log_norm.sum()) - float(np.vdot(self.Z[-1], Y))) / n
+        # the sum as a dot with ones: half the cost of .sum() on small arrays
+        return (float(np.dot(self.ones_n, log_norm)) - float(np.vdot(self.Z[-1], Y))) / self.n
 
     def loss_and_grads(self, X, Y, l2=0.0):
         """Forward + backward for a batch with one-hot targets Y; gradients land in dW, db.
@@ -311,7 +344,8 @@ class Workspace:
         # dscore = (y − onehot) / n, the seed's dscore for the mean loss
         dZ = self.dZ[-1]
         np.subtract(self.P, Y, out=dZ)
-        dZ *= 1.0 / self.n
+        if self.n != 1:                                       # ×1 is exact: skip the call
+            dZ *= 1.0 / self.n
         for l in range(self.n_layers - 1, 0, -1):
             dZ = self.dZ[l]
             np.dot(self.A[l].T, dZ, out=self.dW[l])           # dW2 = hᵀ · dscore
@@ -331,8 +365,11 @@ class Workspace:
         kind = self.activation
         Z, A, m = self.Z[l], self.A[l + 1], self.mask[l]
         if kind == "relu":
-            # a float mask and a multiply: 5× cheaper than the seed's dh[h <= 0] = 0
-            np.greater(Z, 0, out=m)
+            # a float mask and a multiply: 5× cheaper than the seed's dh[h <= 0] = 0. The
+            # comparison writes bools (against the zeros array: NumPy's SIMD loop) and copyto
+            # converts them; np.greater straight into floats runs a slow casting loop.
+            np.greater(Z, self.zeros[l], out=self._bool_mask[l])
+            np.copyto(m, self._bool_mask[l])
             dA *= m
         elif kind == "leaky_relu":
             np.greater(Z, 0, out=m)

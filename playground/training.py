@@ -257,6 +257,10 @@ class Trainer:
         self.Xa = np.ones((len(self.X), self.X.shape[1] + 1), dtype=dt)
         self.Xa[:, :-1] = self.X
         self._blocks = net.update_blocks()
+        # a mini-batch epoch's samples in visiting order (see _next_batch)
+        self._epoch_Xa = np.empty_like(self.Xa)
+        self._epoch_Y = np.empty_like(self.Y)
+        self._gathered = None                         # the order _epoch_Xa/_epoch_Y hold
         if X_test is None or len(X_test) == 0:
             self.X_test = np.empty((0, net.layer_sizes[0]), dtype=dt)
             self.y_test = np.empty(0, dtype=np.int64)
@@ -387,7 +391,18 @@ class Trainer:
         if name == self._optimizer_name:
             return
         self._optimizer_name = name
-        self._opt = make_optimizer(name, self._blocks, self.momentum)
+        self._make_optimizer()
+
+    def _make_optimizer(self):
+        """Plain SGD is stateless and elementwise, so it updates the whole network as one flat
+        array (2 NumPy calls per update instead of 2 per block; the same arithmetic). The
+        stateful optimizers keep one state array per block, the layout run files store."""
+        name = self._optimizer_name
+        if name == "sgd":
+            self._opt_params, self._grads_attr = [self.net._flat], "_flat_grad_list"
+        else:
+            self._opt_params, self._grads_attr = self._blocks, "_block_grads"
+        self._opt = make_optimizer(name, self._opt_params, self.momentum)
 
     # -- state -------------------------------------------------------------------------------
     def _start_counters(self):
@@ -416,7 +431,7 @@ class Trainer:
         self.net.set_params(fresh.params())
         self.net.seed = fresh.seed
         self._rng = np.random.default_rng(self.seed)
-        self._opt = make_optimizer(self._optimizer_name, self._blocks, self.momentum)
+        self._make_optimizer()
         self._order, self._pos = None, 0
         self._start_counters()
 
@@ -432,30 +447,37 @@ class Trainer:
         """Run up to n parameter updates; return how many ran (fewer only on divergence)."""
         done = 0
         ws = None
-        blocks, loss_series, eval_every = self._blocks, self.history.loss, self.eval_every
+        # Everything the loop touches is bound to locals once: at batch size 1 an update is
+        # ~30 small NumPy calls, and attribute look-ups would add a sizeable share on top.
+        next_batch, healthy = self._next_batch, self._healthy
+        update, params, grads_attr = self._opt.update, self._opt_params, self._grads_attr
+        add_loss, eval_every = self.history.loss.add, self.eval_every
+        lr, l2, full_batch, n_samples = self._lr, self._l2, self._batch_size is None, len(self.X)
         for _ in range(int(n)):
             if self.diverged:
                 break
-            ws = self._next_batch()
-            loss = ws.loss_and_grads(None, ws.Y, self._l2)
-            if not self._healthy(ws, loss):
+            ws = next_batch()
+            loss = ws.loss_and_grads(None, ws.Y, l2)
+            if not healthy(ws, loss):
                 break
-            self._opt.update(blocks, ws.update_grads(), self._lr)
+            update(params, getattr(ws, grads_attr), lr)
             self.steps += 1
             self.last_loss = loss
-            loss_series.add(self.steps, loss)
-            if self._batch_size is None:
+            add_loss(self.steps, loss)
+            if full_batch:
                 self.epochs += 1
             else:
                 self._pos += ws.n
-                if self._pos >= len(self.X):
+                if self._pos >= n_samples:
                     self.epochs += 1
                     self._order = None
             done += 1
             if self.steps % eval_every == 0:
+                self.last_grad_norms = self._layer_norms(ws)
                 self.metrics = self.evaluate()
                 self._record_eval()
         if done:
+            self.last_grad_norms = self._layer_norms(ws)
             self.last_grads = [(dW.copy(), db.copy()) for dW, db in zip(ws.dW, ws.db)]
         return done
 
@@ -473,35 +495,49 @@ class Trainer:
         if self._order is None:
             self._order = self._rng.permutation(len(self.X))
             self._pos = 0
-        idx = self._order[self._pos:self._pos + self._batch_size]
+        if self._gathered is not self._order:
+            # Gather the whole epoch in visiting order once; each batch is then a view of
+            # it (two gathers per epoch instead of two per update). The identity test also
+            # catches an order restored from a run file.
+            np.take(self.Xa, self._order, axis=0, out=self._epoch_Xa)
+            np.take(self.Y, self._order, axis=0, out=self._epoch_Y)
+            self._gathered = self._order
+        start = self._pos
+        end = start + self._batch_size
         ws = self._ws
-        if len(idx) < self._batch_size:               # the last, partial batch of an epoch
-            if self._tail_ws is None or self._tail_ws.n != len(idx):
-                self._tail_ws = self._batch_workspace(len(idx))
+        if end > len(self.X):                         # the last, partial batch of an epoch
+            end = len(self.X)
+            if self._tail_ws is None or self._tail_ws.n != end - start:
+                self._tail_ws = self._batch_workspace(end - start)
             ws = self._tail_ws
-        np.take(self.Xa, idx, axis=0, out=ws.Xa)
-        np.take(self.Y, idx, axis=0, out=ws.Y)
+        ws.use_input(self._epoch_Xa[start:end])
+        ws.Y = self._epoch_Y[start:end]
         return ws
 
     def _healthy(self, ws, loss):
         """Check the loss and gradients before they touch the parameters.
 
-        The squared norms double as the per-layer gradient norms for the history. If anything
-        is non-finite the update is skipped, so the parameters stay the last finite ones.
+        If anything is non-finite, or an update would overflow the dtype, the update is skipped,
+        so the parameters stay the last finite ones. One dot product over all the gradients
+        settles the usual case: lr·|g| < 1e30 implies lr·|g_l| < 1e30 for every layer (and NaN
+        fails it). Only otherwise are the per-layer norms needed to decide.
         """
-        norms = []
-        sq = float(np.vdot(ws.d_first, ws.d_first))             # |dW1|² + |db1|²
-        for l in range(1, len(ws.dW)):
-            norms.append(sq)
-            sq = float(np.vdot(ws.dW[l], ws.dW[l])) + float(np.vdot(ws.db[l], ws.db[l]))
-        norms.append(sq)
-        norms = [math.sqrt(v) if v < math.inf else math.inf for v in norms]  # nan → inf
-        # an update whose size overflows the dtype would also leave non-finite parameters
-        ok = loss < LOSS_LIMIT and self._lr * max(norms) < 1e30   # False for NaN too
+        sq = float(np.vdot(ws._flat_grads, ws._flat_grads))
+        if loss < LOSS_LIMIT and self._lr * math.sqrt(sq) < 1e30:     # False for NaN too
+            return True
+        norms = self._layer_norms(ws)
+        ok = loss < LOSS_LIMIT and self._lr * max(norms) < 1e30
         self.last_grad_norms = norms
         if not ok:
             self._diverge(loss, norms)
         return ok
+
+    @staticmethod
+    def _layer_norms(ws):
+        """Each layer's gradient norm sqrt(|dW_l|² + |db_l|²) (dW_l, db_l are adjacent in
+        memory, so one dot product each). Only needed when recorded, not every update."""
+        sq = [float(np.vdot(g, g)) for g in ws._layer_grads]
+        return [math.sqrt(v) if v < math.inf else math.inf for v in sq]       # nan → inf
 
     def _diverge(self, loss, norms):
         self.diverged = True
