@@ -26,6 +26,7 @@ MAX_UNITS = 4096           # per layer
 MAX_PARAMS = 5_000_000
 MAX_ROWS = 50_000          # data rows in a run file
 MAX_NPZ_BYTES = 200_000_000  # uncompressed, summed over the archive's members
+MAX_HISTORY = 100_000      # rows per history series
 
 
 class RunFileError(ValueError):
@@ -106,7 +107,8 @@ def load_run(source):
         return _build(meta, arrays)
     except RunFileError:
         raise
-    except (ModelError, TrainingError, KeyError, TypeError, ValueError, IndexError) as exc:
+    except (ModelError, TrainingError, KeyError, TypeError, ValueError, IndexError,
+            OverflowError, AttributeError) as exc:
         raise RunFileError(f"The run file is inconsistent: {exc}") from None
 
 
@@ -139,8 +141,9 @@ def _read_npz(data):
             raise RunFileError("The .npz file contains pickled Python objects, which are "
                                "refused for safety.") from None
         raise RunFileError(f"The .npz file could not be read ({exc}).") from None
-    except (OSError, zipfile.BadZipFile, EOFError, KeyError) as exc:
-        raise RunFileError(f"The .npz file is damaged or truncated ({exc}).") from None
+    except Exception as exc:  # noqa: BLE001 - untrusted bytes: zlib, tokenize, zipfile, ...
+        raise RunFileError(f"The .npz file is damaged or truncated "
+                           f"({type(exc).__name__}).") from None
     if "meta" not in arrays:
         raise RunFileError("The .npz file is not a playground run (no 'meta' entry).")
     try:
@@ -176,6 +179,8 @@ def _read_json(data):
             arr = np.array(spec["data"], dtype=spec["dtype"])
         except (ValueError, TypeError, OverflowError):
             raise RunFileError(f"Array {name!r} holds values that are not numbers.") from None
+        if arr.size == 0 and math.prod(shape) == 0:
+            arr = arr.reshape(shape)                  # JSON writes an empty (0, 2) as []
         if list(arr.shape) != shape:
             raise RunFileError(f"Array {name!r} has shape {list(arr.shape)}, but declares "
                                f"{shape}.")
@@ -209,7 +214,7 @@ def _check_model(meta):
         raise RunFileError("The network's activation, initialisation or dtype is unknown.")
 
 
-def _array(arrays, name, shape, kind="float"):
+def _array(arrays, name, shape, kind="float", finite=True):
     if name not in arrays:
         raise RunFileError(f"The run file has no {name!r} array.")
     arr = np.asarray(arrays[name])
@@ -218,7 +223,7 @@ def _array(arrays, name, shape, kind="float"):
     if shape is not None and tuple(arr.shape) != tuple(shape):
         raise RunFileError(f"Array {name!r} has shape {tuple(arr.shape)}; expected "
                            f"{tuple(shape)}.")
-    if kind == "float" and not np.all(np.isfinite(arr)):
+    if kind == "float" and finite and not np.all(np.isfinite(arr)):
         raise RunFileError(f"Array {name!r} contains NaN or infinite values.")
     return arr
 
@@ -250,6 +255,17 @@ def _build(meta, arrays):
             raise RunFileError(f"Labels must lie in 0..{sizes[-1] - 1}.")
     if cfg.get("optimizer") not in OPTIMIZERS:
         raise RunFileError(f"Unknown optimizer {cfg.get('optimizer')!r}.")
+    for key, lo, hi in (("history_size", 2, MAX_HISTORY), ("seed", 0, 2**63 - 1)):
+        if not (isinstance(cfg.get(key), int) and lo <= cfg[key] <= hi):
+            raise RunFileError(f"Trainer setting {key!r} must be an integer in {lo}..{hi}.")
+    for key in ("batch_size", "eval_every"):
+        if cfg.get(key) is not None and not (isinstance(cfg[key], int) and cfg[key] >= 1):
+            raise RunFileError(f"Trainer setting {key!r} must be a positive integer or null.")
+    for key in ("loss", "evals"):
+        st = meta["history"][key]
+        if not (isinstance(st.get("capacity"), int) and 2 <= st["capacity"] <= MAX_HISTORY
+                and isinstance(st.get("stride"), int) and 1 <= st["stride"] <= 2**62):
+            raise RunFileError(f"The {key} history declares an invalid capacity or stride.")
 
     trainer = Trainer(net, X, y, X_test if X_test.size else None, y_test,
                       lr=cfg["lr"], batch_size=cfg["batch_size"], optimizer=cfg["optimizer"],
@@ -273,13 +289,17 @@ def _build(meta, arrays):
         trainer._order = order.astype(np.int64)
     try:
         trainer._rng.bit_generator.state = counters["rng"]
-    except (TypeError, ValueError, KeyError):
+    except (TypeError, ValueError, KeyError, OverflowError):
         raise RunFileError("The saved random-number state is invalid.") from None
     trainer.diverged = bool(counters.get("diverged", False))
-    trainer.divergence_message = str(counters.get("divergence_message", ""))[:500]
+    trainer.divergence_message = str(counters.get("divergence_message") or "")[:500]
+    if trainer.diverged and not trainer.divergence_message.strip():
+        trainer.divergence_message = ("This run had diverged before it was saved; reset to "
+                                      "continue.")
     for key in ("loss", "evals"):
         st = dict(meta["history"][key])
-        st["rows"] = _array(arrays, f"history_{key}", None)
+        # history may hold NaN (test metrics of a run without a test set)
+        st["rows"] = _array(arrays, f"history_{key}", None, finite=False)
         series = Series.from_state(st)
         if series.names != getattr(trainer.history, key).names:
             raise RunFileError(f"The {key} history has unexpected columns.")

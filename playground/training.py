@@ -274,7 +274,8 @@ class Trainer:
         self._lr = 1.0
         self.lr = lr
         self.l2 = l2
-        self._momentum = float(momentum)
+        self._momentum = 0.9
+        self.momentum = momentum                      # validated by the setter
         self._batch_size = None
         self._optimizer_name = None
         self.batch_size = batch_size
