@@ -305,6 +305,8 @@ def _build(meta, arrays):
             raise RunFileError(f"The {key} history has unexpected columns.")
         setattr(trainer.history, key, series)
     trainer.metrics = trainer.evaluate()
+    steps = trainer.history.evals.column("step")
+    trainer._recorded_step = int(steps[-1]) if len(steps) else -1
     extra = meta.get("extra")
     return trainer, extra if isinstance(extra, dict) else {}
 

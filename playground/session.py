@@ -189,7 +189,7 @@ class Playground:
         """Run up to n updates; returns how many ran."""
         done = self.trainer.step(n)
         if done:
-            self.trainer.metrics = self.trainer.evaluate()
+            self.trainer.record_metrics()
             self.snapshots.offer(self.trainer.steps, self.trainer.net)
         return done
 

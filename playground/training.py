@@ -575,10 +575,20 @@ class Trainer:
             out[f"{prefix}_acc"] = float(np.mean(np.argmax(P, axis=1) == y))
         return out
 
+    def record_metrics(self):
+        """Evaluate now and add the result to ``history.evals`` unless this update is already
+        recorded. The live page calls it once per frame, so its curves keep up with the
+        update counter however long ``eval_every`` is."""
+        if self._recorded_step != self.steps:
+            self.metrics = self.evaluate()
+            self._record_eval()
+        return self.metrics
+
     def _record_eval(self):
         m = self.metrics
         self.history.evals.add(self.steps, [m["train_loss"], m["train_acc"], m["test_loss"],
                                              m["test_acc"], *self.last_grad_norms])
+        self._recorded_step = self.steps
 
     def config(self):
         return {"lr": self._lr, "batch_size": self._batch_size, "optimizer": self._optimizer_name,
