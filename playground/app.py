@@ -94,6 +94,16 @@ def _settings_from_widgets():
     return settings
 
 
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$:")
+
+
+def plain(text):
+    """Text from a visitor (file names, CSV fields, URL values) made safe for Streamlit's
+    Markdown elements (st.error, st.warning, st.toast ...): every Markdown special character
+    is backslash-escaped, so a "[link](http://evil)" shows as typed and is not clickable."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))
+
+
 def _request_pause(reason):
     st.session_state.pause_request = reason
 
@@ -221,8 +231,8 @@ def _upload_csv(pg):
     try:
         upload = read_upload(file.name, data)
     except DatasetError as exc:
-        ss.upload_error = (f"Could not load {file.name!r}: {exc} The previous data and run "
-                           f"are kept.")
+        ss.upload_error = plain(f"Could not load {file.name!r}: {exc} The previous data and "
+                                f"run are kept.")
         st.error(ss.upload_error)
         return None
     ss.upload_error = None
@@ -245,7 +255,7 @@ def main():
 
     upload = _sidebar(pg)
     for notice in pg.apply(_settings_from_widgets(), upload):
-        st.toast(notice)
+        st.toast(plain(notice))
     wanted = to_query(pg.settings)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
@@ -263,7 +273,7 @@ def main():
 def _banners(pg):
     ss = st.session_state
     for warning in ss.get("url_warnings") or []:
-        st.warning(warning, icon="🔗")
+        st.warning(plain(warning), icon="🔗")
     if ss.get("url_warnings"):
         st.button("Dismiss", key="dismiss_url", on_click=_on_dismiss, args=("url_warnings",))
     lesson = lessons.BY_KEY.get(ss.get("lesson"))
@@ -375,8 +385,10 @@ def _gradient_check(pg):
     if st.button("Gradient check", help="Compare backprop with centred finite differences "
                  "on the current network and a batch of training points."):
         tr = pg.trainer
-        n = min(len(tr.X), 32)
-        errors = gradient_check(tr.net, tr.X[:n], tr.y[:n], l2=tr.l2, max_entries=40)
+        # bounded work whatever the network: each checked entry costs two forward passes
+        n = min(len(tr.X), 16)
+        entries = int(min(40, max(3, 4e6 / (n * tr.net.n_params))))
+        errors = gradient_check(tr.net, tr.X[:n], tr.y[:n], l2=tr.l2, max_entries=entries)
         ss.gradcheck = (tr.steps, errors)
     if "gradcheck" in ss:
         step, errors = ss.gradcheck
@@ -471,12 +483,12 @@ def _view_files(pg):
         try:
             settings = pg.load_run_file(file.getvalue())
         except RunFileError as exc:
-            ss.runfile_error = f"Could not continue from {file.name!r}: {exc}"
+            ss.runfile_error = plain(f"Could not continue from {file.name!r}: {exc}")
         else:
             ss.runfile_error = None
             ss.pending_settings = settings
-            _request_pause(f"Continuing the run from {file.name!r} at update "
-                           f"{pg.trainer.steps:,}.")
+            _request_pause(plain(f"Continuing the run from {file.name!r} at update "
+                                 f"{pg.trainer.steps:,}."))
             st.rerun()
     if ss.get("runfile_error"):
         st.error(ss.runfile_error)
