@@ -12,10 +12,11 @@ import time
 
 import numpy as np
 import streamlit as st
+from threadpoolctl import threadpool_limits
 
 from . import figures, lessons
 from .datasets import CLASS_RANGE, DatasetError, dataset_to_csv, sample_csv
-from .live_chart import ensure_plotly_js, live_chart
+from .live_chart import ensure_plotly_js, live_chart, live_chart_json
 from .model import ACTIVATIONS, INITS, describe_gradient_check, gradient_check
 from .runs import RunFileError, history_csv, run_to_json, run_to_npz
 from .session import MAX_PINS, Playground, read_upload
@@ -34,8 +35,14 @@ from .settings import (
 from .training import OPTIMIZERS
 
 FRAME_SECONDS = 0.1          # run_every of the live fragment while playing
+VIEW_EVERY = 4               # while playing, the views below redraw every 4th frame
 IDLE_SECONDS = 600           # a session playing untouched this long pauses itself
 VIEWS = ("Gradients", "Hidden units", "Network", "Math", "Replay", "Compare", "Files")
+
+# One BLAS thread: the server's sessions share two cores with the browser here, and idle
+# OpenBLAS threads spinning after each small product doubled the CPU of a frame (measured:
+# 53 → 29 ms per frame, docs/performance.md). Training shapes gain nothing from a second one.
+threadpool_limits(1, user_api="blas")
 
 # Settings field -> widget key. Widgets get their values from session state only.
 WIDGETS = {name: f"w_{name}" for name in Settings.__dataclass_fields__}
@@ -319,9 +326,13 @@ def _live():
     left, right = st.columns(2)
     xs, ys, ws = pg.grid()
     d = pg.data
+    playing = bool(ss.get("playing"))
+    ss.frame = ss.get("frame", 0) + 1
     with left:
+        # the per-cell hover text is 27 of the map's 48 kB: sent only when paused
         fig = figures.decision_region_figure(xs, ys, ws.P, d.X_train, d.y_train, d.X_test,
-                                             d.y_test, class_names=d.class_names)
+                                             d.y_test, class_names=d.class_names,
+                                             hover_detail=not playing)
         live_chart(fig, key="regions", frame=tr.steps, filename="decision-regions")
     with right:
         log_y = st.toggle("Log-scale loss", key="w_log")
@@ -336,6 +347,23 @@ def _live():
     {"Gradients": _view_gradients, "Hidden units": _view_hidden_units,
      "Network": _view_network, "Math": _view_math, "Replay": _view_replay,
      "Compare": _view_compare, "Files": _view_files}[view](pg)
+
+
+def _view_chart(key, build, filename, detail=None):
+    """A chart of the views below the main two. While playing it is rebuilt only every
+    VIEW_EVERY-th frame and otherwise re-sent unchanged (cheap for the server, a no-op for
+    the browser): these figures are the costliest to draw, and they read fine at ~2/s."""
+    ss = st.session_state
+    pg = ss.pg
+    version = (pg.run_id, pg.trainer.steps, detail)
+    cache = ss.setdefault("view_charts", {})
+    entry = cache.get(key)
+    stale = entry is None or entry[2] != version
+    if stale and (entry is None or entry[2][::2] != version[::2] or not ss.get("playing")
+                  or ss.frame % VIEW_EVERY == 0):
+        fig = build()
+        entry = cache[key] = (fig.to_json(), int(fig.layout.height or 420), version)
+    live_chart_json(entry[0], entry[1], key, entry[2][1], filename)
 
 
 def _fmt(value, kind):
@@ -363,20 +391,20 @@ def _view_gradients(pg):
         if tr.last_grads is None:
             st.caption("Gradients appear after the first update (press Step or Play).")
         else:
-            fig = figures.gradient_heatmaps_figure(tr.last_grads, names=("dW", "db"))
-            live_chart(fig, key="grads", frame=tr.steps, filename="gradients")
+            _view_chart("grads", lambda: figures.gradient_heatmaps_figure(
+                tr.last_grads, names=("dW", "db")), "gradients")
     with right:
         pairs = list(zip(tr.net.weights, tr.net.biases))
-        fig = figures.gradient_heatmaps_figure(pairs, names=("W", "b"))
-        live_chart(fig, key="weights", frame=tr.steps, filename="weights")
+        _view_chart("weights", lambda: figures.gradient_heatmaps_figure(pairs, names=("W", "b")),
+                    "weights")
     health = pg.unit_health()
     word = "dead" if tr.net.activation in ("relu", "leaky_relu") else "saturated"
     cols = st.columns(max(len(health), 1) + 1)
     for l, share in enumerate(health):
         cols[l].metric(f"Layer {l + 1} {word} units", f"{share:.0%}",
                        help=f"Share of hidden units that are {word} on every training point.")
-    fig = figures.grad_norm_figure(tr.history.evals.as_dict())
-    live_chart(fig, key="gradnorms", frame=tr.steps, filename="gradient-norms")
+    _view_chart("gradnorms", lambda: figures.grad_norm_figure(tr.history.evals.as_dict()),
+                "gradient-norms")
     _gradient_check(pg)
 
 
@@ -401,23 +429,23 @@ def _gradient_check(pg):
 def _view_hidden_units(pg):
     xs, ys, ws = pg.grid()
     acts = ws.A[1:]
-    fig = figures.hidden_units_figure(xs, ys, acts, max_units=32)
-    live_chart(fig, key="units", frame=pg.trainer.steps, filename="hidden-units")
+    _view_chart("units", lambda: figures.hidden_units_figure(xs, ys, acts, max_units=32),
+                "hidden-units")
     options = [f"h{l + 1}.{u + 1}" for l, A in enumerate(acts)
                for u in range(min(A.shape[1], 32))]
     choice = st.selectbox("Show one unit large", options, key="w_unit")
     if choice:
         layer, unit = (int(v) - 1 for v in choice[1:].split("."))
-        fig = figures.unit_map_figure(xs, ys, acts[layer][:, unit], title=f"Unit {choice}",
-                                      X=pg.data.X_train, y=pg.data.y_train)
-        live_chart(fig, key="unit", frame=pg.trainer.steps, filename=f"unit-{choice}")
+        _view_chart("unit", lambda: figures.unit_map_figure(
+            xs, ys, acts[layer][:, unit], title=f"Unit {choice}", X=pg.data.X_train,
+            y=pg.data.y_train), f"unit-{choice}", detail=choice)
 
 
 def _view_network(pg):
     net = pg.trainer.net
-    fig = figures.network_figure(net.layer_sizes, net.weights, net.biases,
-                                 class_names=pg.data.class_names)
-    live_chart(fig, key="network", frame=pg.trainer.steps, filename="network")
+    _view_chart("network", lambda: figures.network_figure(
+        net.layer_sizes, net.weights, net.biases, class_names=pg.data.class_names),
+        "network")
     st.caption("Line colour: sign of the weight; width: its size. Node colour: the bias "
                "(output nodes too). Layers over 16 units are summarised.")
 

@@ -91,11 +91,19 @@ def figure_payload_bytes(fig) -> int:
     return len(fig.to_json())
 
 
+def _figure(data, layout):
+    """A Figure from plain trace and layout dicts, without plotly's property validation: the
+    builders are tested, and validation costs about half of the build time of a live frame
+    (measured: 19.7 → 9.3 ms for the five figures of a frame). The empty template is what
+    ``template="none"`` expands to, without the lookup."""
+    return go.Figure(data=data, layout=layout, _validate=False)
+
+
 def _layout(height, **extra):
     """The small layout every figure starts from. (Each layout property costs ~0.03 ms of
     validation per redraw, so only what differs from plotly.js's own defaults is set, plus
     the background and font, which are stated so a theme cannot change them.)"""
-    layout = dict(template="none", height=height, uirevision=UIREVISION,
+    layout = dict(template={}, height=height, uirevision=UIREVISION,
                   paper_bgcolor="white", plot_bgcolor="white", font=dict(size=12),
                   margin=dict(l=50, r=12, t=30, b=40))
     layout.update(extra)
@@ -247,7 +255,7 @@ def decision_region_figure(xs, ys, probs, X_train, y_train, X_test=None, y_test=
     )
     if title:
         layout["title"] = dict(text=safe_text(title), x=0.01, y=0.98, font=dict(size=13))
-    return go.Figure(data=data, layout=layout)
+    return _figure(data, layout)
 
 
 # -- training curves ---------------------------------------------------------------------------
@@ -326,7 +334,7 @@ def loss_figure(history, *, log_y=False, pinned=(), height=430, batch_loss=None,
         margin=dict(l=55, r=12, t=30, b=40),
         hovermode="x",
     )
-    return go.Figure(data=data, layout=layout)
+    return _figure(data, layout)
 
 
 def _pinned_curves(run, color, group, max_points, log_y):
@@ -372,7 +380,7 @@ def grad_norm_figure(history, *, log_y=True, height=300, max_points=500):
         margin=dict(l=60, r=12, t=30, b=40),
         hovermode="x",
     )
-    return go.Figure(data=data, layout=layout)
+    return _figure(data, layout)
 
 
 # -- weights and gradients as heatmaps ---------------------------------------------------------
@@ -431,7 +439,7 @@ def gradient_heatmaps_figure(pairs, *, names=("dW", "db"), height=None):
             layout[f"yaxis{suffix}"] = _bare_axis(domain=y_dom, anchor=f"x{suffix}",
                                                   autorange="reversed")
 
-    return go.Figure(data=data, layout=_layout(height, margin=margin, annotations=annotations,
+    return _figure(data, _layout(height, margin=margin, annotations=annotations,
                                                showlegend=False, **layout))
 
 
@@ -548,7 +556,7 @@ def hidden_units_figure(xs, ys, activations, *, max_units=32, layer_names=None, 
         coloraxis=dict(colorscale=SEQUENTIAL, cmin=0, cmax=255, showscale=False),
         annotations=annotations, shapes=shapes, showlegend=False, margin=margin,
     )
-    return go.Figure(data=data, layout=layout)
+    return _figure(data, layout)
 
 
 def unit_map_figure(xs, ys, activation, *, title, X=None, y=None, height=400):
@@ -580,7 +588,7 @@ def unit_map_figure(xs, ys, activation, *, title, X=None, y=None, height=400):
         showlegend=False,
         margin=dict(l=40, r=10, t=36, b=30),
     )
-    return go.Figure(data=data, layout=layout)
+    return _figure(data, layout)
 
 
 # -- the network diagram -----------------------------------------------------------------------
@@ -685,7 +693,7 @@ def network_figure(layer_sizes, weights, biases, *, max_units=16, class_names=No
         meta={"links": n_links, "nodes": n_nodes,
               "shown": [len(i) + (1 if m else 0) for i, m in shown]},
     )
-    return go.Figure(data=data, layout=layout)
+    return _figure(data, layout)
 
 
 def _layer_nodes(l, n_layers, idx, more, ypos, biases, bias_max, names, class_cols):
@@ -737,4 +745,4 @@ def data_figure(X, y, *, class_names=None, height=350):
         legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"),
         margin=dict(l=45, r=10, t=40, b=40),
     )
-    return go.Figure(data=data, layout=layout)
+    return _figure(data, layout)

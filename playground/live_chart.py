@@ -78,9 +78,14 @@ def ensure_plotly_js():
 
 def live_chart(fig, key, frame=0, filename="playground"):
     """Draw ``fig`` under ``key`` (once per key per script run), updating in place."""
+    return live_chart_json(fig.to_json(), int(fig.layout.height or 420), key, frame, filename)
+
+
+def live_chart_json(figure_json, height, key, frame=0, filename="playground"):
+    """:func:`live_chart` for a figure already serialised (e.g. cached between frames: the
+    same data again is a no-op for the browser)."""
     config = dict(_CONFIG, toImageButtonOptions=dict(_CONFIG["toImageButtonOptions"],
                                                      filename=filename))
-    height = int(fig.layout.height or 420)
-    return _component(data={"figure": fig.to_json(), "frame": int(frame), "config": config,
+    return _component(data={"figure": figure_json, "frame": int(frame), "config": config,
                             "src": f"./app/static/{PLOTLY_JS}"},
                       key=key, height=height)

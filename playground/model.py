@@ -216,7 +216,9 @@ class Workspace:
     parameter arrays, so the trainer's in-place updates are seen here without copying.
     """
 
-    def __init__(self, net, n):
+    def __init__(self, net, n, backward=True):
+        """``backward=False`` makes a forward-only workspace (inference, e.g. a decision
+        grid): about half the memory, and :meth:`loss_and_grads` is unavailable."""
         self.net = net
         self.n = n
         dt = net.dtype
@@ -232,10 +234,12 @@ class Workspace:
                                       else np.empty_like(self.Z[l])
                                       for l in range(len(sizes) - 2)]
         self.P = np.empty((n, sizes[-1]), dtype=dt)
-        self.dZ = [np.empty_like(z) for z in self.Z]
-        self.mask = [np.empty_like(z) for z in self.Z[:-1]]
-        self._bool_mask = [np.empty(z.shape, dtype=bool) for z in self.Z[:-1]]
         self.zeros = [np.zeros_like(z) for z in self.Z[:-1]]  # ReLU's comparand
+        if not backward:
+            n = 0                                    # zero-row backward buffers: no memory
+        self.dZ = [np.empty((n, z.shape[1]), dtype=dt) for z in self.Z]
+        self.mask = [np.empty((n, z.shape[1]), dtype=dt) for z in self.Z[:-1]]
+        self._bool_mask = [np.empty((n, z.shape[1]), dtype=bool) for z in self.Z[:-1]]
         # the gradients in the parameters' flat layout (see MLP._allocate): (dW1; db1) is one
         # block, and SGD can update every parameter from one flat array
         self._flat_grads = np.empty(_flat_size(sizes), dtype=dt)
@@ -247,12 +251,12 @@ class Workspace:
         ends = np.cumsum([self.d_first.size] + [w.size + b.size
                                                 for w, b in zip(self.dW[1:], self.db[1:])])
         self._layer_grads = [self._flat_grads[a:b] for a, b in zip([0, *ends[:-1]], ends)]
-        self.ones_n = np.ones(n, dtype=dt)
+        self.ones_n = np.ones(self.n, dtype=dt)
         self.ones_k = np.ones(sizes[-1], dtype=dt)
-        self.rowsum = np.empty(n, dtype=dt)
+        self.rowsum = np.empty(self.n, dtype=dt)
         self._rowsum_col = self.rowsum[:, None]   # made once: a view costs as much as a ufunc
-        self._log_norm = np.empty(n, dtype=dt)
-        self._abs_scores = np.empty((n, sizes[-1]), dtype=dt)
+        self._log_norm = np.empty(self.n, dtype=dt)
+        self._abs_scores = np.empty((self.n, sizes[-1]), dtype=dt)
         self.shift = None
 
     def use_input(self, Xa):

@@ -167,6 +167,7 @@ class Playground:
 
     # -- runs -------------------------------------------------------------------------------
     def new_run(self):
+        self.run_id = getattr(self, "run_id", 0) + 1       # tells cached charts a run is new
         s, d = self.settings, self.data
         net = MLP([2, *s.hidden, d.n_classes], activation=s.activation, init=s.init,
                   seed=s.seed, dtype=DTYPE)
@@ -229,6 +230,7 @@ class Playground:
         # the imported data now stand for these settings, so that applying them keeps the run
         self.data.identity = self._data_identity(settings)
         self.trainer = trainer
+        self.run_id += 1
         self._new_snapshots()
         self._grid_cache = None
         return settings
@@ -271,7 +273,7 @@ class Playground:
             hi = np.maximum(X.max(axis=0), 1.0) + 0.1
             xs = np.linspace(lo[0], hi[0], GRID)
             ys = np.linspace(lo[1], hi[1], GRID)
-            ws = Workspace(tr.net, GRID * GRID)
+            ws = Workspace(tr.net, GRID * GRID, backward=False)
             gx, gy = np.meshgrid(xs, ys)
             ws.set_input(np.c_[gx.ravel(), gy.ravel()])
             grid = (xs, ys, ws)
