@@ -318,8 +318,10 @@ def _live():
         if pg.trainer.diverged:
             _request_pause("Paused: training diverged.")
             st.rerun()
-        if time.monotonic() - ss.get("last_interaction", 0) > IDLE_SECONDS:
-            _request_pause(f"Paused after {IDLE_SECONDS // 60} minutes without interaction.")
+        limit = ss.get("idle_seconds", IDLE_SECONDS)
+        if time.monotonic() - ss.get("last_interaction", 0) > limit:
+            _request_pause(f"Paused after {limit / 60:g} minutes without interaction, to "
+                           f"share the server fairly. Press Play to continue.")
             st.rerun()
     tr = pg.trainer
     _metrics(tr)

@@ -138,3 +138,13 @@ def test_sessions_are_isolated():
     assert b.session_state.pg.data.source == "spiral"
     assert metric(b, "Update") == "0"
     assert a.session_state.pg is not b.session_state.pg
+
+
+def test_a_session_playing_untouched_pauses_itself():
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.toggle(key="playing").set_value(True).run()
+    assert at.session_state.playing is True and metric(at, "Update") == "20"
+    at.session_state["idle_seconds"] = -1          # the idle limit has passed
+    at.run()                                       # the next frame pauses the session
+    assert at.session_state.playing is False
+    assert any("without interaction" in i.value for i in at.info)
