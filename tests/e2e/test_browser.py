@@ -52,7 +52,10 @@ def metric(page: Page, label: str):
 
 
 def updates(page: Page) -> int:
-    return int(metric(page, "Update").inner_text().strip().replace(",", ""))
+    value = metric(page, "Update")
+    # while a rerun replaces the metrics row, the old one can briefly sit beside the new one
+    expect(value).to_have_count(1)
+    return int(value.inner_text().strip().replace(",", ""))
 
 
 def chart_frame(page: Page, index: int) -> int:
@@ -283,3 +286,20 @@ def test_two_sessions_keep_separate_state(browser, app_url, tmp_path):
                 print(f"screenshot {name} failed: {exc}")
         for c in contexts:
             c.close()
+
+
+def test_divergence_pauses_with_a_warning_and_reset_recovers(page: Page, app_url, shot):
+    open_app(page, f"{app_url}/?lr=10&batch=SGD&speed=5")
+    set_playing(page, True)
+    warning = page.locator('[data-testid="stAlert"]').filter(has_text="Training diverged at")
+    expect(warning).to_be_visible(timeout=60_000)
+    expect(play_switch(page)).not_to_be_checked()
+    stuck = updates(page)
+    assert stuck < 50                                   # it blew up within a few updates
+    shot(page, "diverged")
+    click_button(page, "Reset")
+    # during the rerun the old metrics row can still be on the page beside the new one
+    expect(metric(page, "Update")).to_have_count(1)
+    expect(metric(page, "Update")).to_have_text("0")
+    expect(warning).to_have_count(0)
+    no_exception(page)
