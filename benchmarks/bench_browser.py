@@ -44,18 +44,17 @@ import datetime
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+sys.path.insert(0, ROOT)
+from playground import local_server  # noqa: E402
+from playground.local_server import CHROMIUM_ARGS, stop_server  # noqa: E402
+
+CHROMIUM = local_server.find_chromium() or "/usr/bin/chromium"
 VIEWPORT = {"width": 1400, "height": 1000}
 CHART_KEYS = ("regions", "curves", "grads", "weights", "gradnorms")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -65,46 +64,11 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 # ---------------------------------------------------------------------------------------------
 # server
 # ---------------------------------------------------------------------------------------------
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(root=ROOT, server_args=(), log_path=None):
-    """Start the app; returns (process, url) once /_stcore/health answers."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-           "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
-           "--browser.gatherUsageStats=false", *server_args]
-    log = open(log_path, "wb") if log_path else subprocess.DEVNULL
-    proc = subprocess.Popen(cmd, cwd=root, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop_server(proc)
-            raise RuntimeError(f"server did not start (rc={proc.returncode})")
-        time.sleep(0.25)
-    return proc, url
-
-
-def stop_server(proc):
-    """Stop the server we started, by its PID."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    """Start the app in ``root`` (a checkout; --root compares older code); returns
+    (process, url) once /_stcore/health answers."""
+    log = open(log_path, "wb") if log_path else None   # noqa: SIM115 - the server owns it
+    return local_server.start_server(root, server_args, log)
 
 
 def proc_cpu_s(pid):

@@ -11,43 +11,22 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(ROOT))
+from playground.local_server import CHROMIUM_ARGS, find_chromium, start_server, stop_server  # noqa: E402
 
 
 def one_start(browser):
-    port = free_port()
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-                             "--server.headless=true", f"--server.port={port}",
-                             "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, url = start_server()
     try:
-        url = f"http://127.0.0.1:{port}"
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.02)
         healthy = time.perf_counter() - t0
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url)
@@ -57,23 +36,19 @@ def one_start(browser):
         page.close()
         return healthy, rendered
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    exe = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    exe = find_chromium() or sys.exit("Chromium not found: apt-get install -y chromium")
     print(f"{time.strftime('%Y-%m-%d %H:%M')} · {platform.platform()} · Python "
           f"{platform.python_version()} · {os.cpu_count()} CPUs · load {os.getloadavg()}")
     print("command: python benchmarks/bench_coldstart.py --runs", args.runs)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=ARGS)
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         results = [one_start(browser) for _ in range(args.runs)]
         browser.close()
     for i, (h, r) in enumerate(results, 1):

@@ -11,68 +11,25 @@ the repository root on a free port and stopped afterwards.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+sys.path.insert(0, str(ROOT))
+from playground.local_server import (  # noqa: E402
+    CHROMIUM_ARGS,
+    NO_BROWSER,
+    find_chromium,
+    start_server,
+    stop_server,
+)
+
 WIDTH, HEIGHT = 1400, 1000
 MIN_TRAIN_SECONDS = 6
 MAX_TRAIN_SECONDS = 15
 TARGET_ACC = 80.0          # percent, "Train acc"
 MAX_PAGE_HEIGHT = 6000     # px; the full-page shot grows the window up to this
-
-
-def find_chromium():
-    for path in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
-        if path and os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
-    sys.exit("Chromium not found: apt-get install -y chromium, or set CHROMIUM_PATH")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(port):
-    cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-           "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
-           "--browser.gatherUsageStats=false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.read().strip() == b"ok":
-                    return proc, url
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop_app(proc)
-            sys.exit("streamlit did not start (no 'ok' from /_stcore/health within 60 s)")
-        time.sleep(0.25)
-
-
-def stop_app(proc):
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def metric_text(page, label):
@@ -91,8 +48,9 @@ def percent(text):
 def capture(url, out):
     from playwright.sync_api import sync_playwright
 
+    chromium = find_chromium() or sys.exit(NO_BROWSER)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
             page.set_default_timeout(60_000)
@@ -147,11 +105,14 @@ def main(argv=None):
     if args.url:
         capture(args.url, args.out)
         return
-    proc, url = start_app(free_port())
+    try:
+        proc, url = start_server()
+    except RuntimeError as exc:
+        sys.exit(str(exc))
     try:
         capture(url, args.out)
     finally:
-        stop_app(proc)
+        stop_server(proc)
 
 
 if __name__ == "__main__":

@@ -8,85 +8,16 @@ browser the tests skip locally and fail when ``CI`` is set.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 60  # seconds for /_stcore/health to answer "ok"
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-NO_BROWSER = "Chromium not found: apt-get install -y chromium, or set CHROMIUM_PATH"
-
-
-def find_chromium():
-    """The Chromium executable to use, or None."""
-    candidates = [os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")]
-    for path in candidates:
-        if path and os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
-    return None
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(port, log_file=None):
-    """Start ``streamlit run streamlit_app.py`` from the repo root (so .streamlit/config.toml
-    applies); returns the process."""
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
-        "--browser.gatherUsageStats=false",
-    ]
-    out = log_file if log_file is not None else subprocess.DEVNULL
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
-
-
-def wait_healthy(proc, url, timeout=START_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.read().strip() == b"ok":
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"streamlit did not answer {url}/_stcore/health in {timeout} s")
-        time.sleep(0.25)
-
-
-def stop_app(proc):
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+from playground.local_server import (
+    CHROMIUM_ARGS,
+    NO_BROWSER,
+    find_chromium,
+    start_server,
+    stop_server,
+)
 
 
 @pytest.fixture(scope="session")
@@ -118,20 +49,16 @@ def app_url(tmp_path_factory, chromium_path):
     # chromium_path is requested first so that a missing browser skips before the server
     # is started for nothing.
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     with open(log_path, "wb") as log:
-        proc = start_app(port, log)
         try:
-            wait_healthy(proc, url)
+            proc, url = start_server(log=log)
         except RuntimeError as exc:
-            stop_app(proc)
             pytest.fail(f"{exc}\n--- server log ---\n{log_path.read_text(errors='replace')}",
                         pytrace=False)
         try:
             yield url
         finally:
-            stop_app(proc)
+            stop_server(proc)
 
 
 @pytest.fixture
