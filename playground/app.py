@@ -233,6 +233,8 @@ def _upload_csv(pg):
     if ss.get("upload_seen") == (file.file_id, len(data)):
         if ss.get("upload_error"):
             st.error(ss.upload_error)
+        elif pg.upload is not None:
+            _upload_preview(pg.upload)
         return None
     ss.upload_seen = (file.file_id, len(data))
     try:
@@ -243,7 +245,16 @@ def _upload_csv(pg):
         st.error(ss.upload_error)
         return None
     ss.upload_error = None
+    _upload_preview(upload)
     return upload
+
+
+def _upload_preview(upload):
+    st.caption(plain(f"{upload.name}: {len(upload.X):,} points, {len(upload.class_names)} "
+                     f"classes (rescaled into [-1, 1]²)."))
+    st.plotly_chart(figures.data_figure(upload.X, upload.y, class_names=upload.class_names,
+                                        height=220), key="upload_preview",
+                    config={"displayModeBar": False})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ session left playing for hours keeps a fixed memory footprint.
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -360,6 +359,3 @@ def describe_differences(settings_list):
         keys = ["batch", "lr"]
     return [", ".join(p[k] for k in keys) for p in parts]
 
-
-def finite(x):
-    return x is not None and math.isfinite(x)

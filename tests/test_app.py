@@ -95,6 +95,9 @@ def test_valid_upload_trains_on_the_file(at):
     at.file_uploader(key="w_upload").set_value(("animals.csv", good, "text/csv")).run()
     assert not at.exception and not at.error
     assert at.session_state.pg.data.class_names == ("bird", "cat", "dog")
+    preview = json.loads(at.get("plotly_chart")[0].proto.spec)      # the sidebar preview
+    assert [t["name"] for t in preview["data"]] == ["bird", "cat", "dog"]
+    assert any("9 points, 3 classes" in c.value for c in at.caption)
 
 
 def test_divergence_warns_and_pauses():
