@@ -454,11 +454,18 @@ class Trainer:
         update, params, grads_attr = self._opt.update, self._opt_params, self._grads_attr
         add_loss, eval_every = self.history.loss.add, self.eval_every
         lr, l2, full_batch, n_samples = self._lr, self._l2, self._batch_size is None, len(self.X)
-        for _ in range(int(n)):
+        n = int(n)
+        eval_pending = False
+        for i in range(n):
             if self.diverged:
                 break
             ws = next_batch()
             loss = ws.loss_and_grads(None, ws.Y, l2)
+            if eval_pending:
+                # see below: this forward pass was the due evaluation's train half
+                self.metrics = self._evaluate(train_pass=(loss, ws.P))
+                self._record_eval()
+                eval_pending = False
             if not healthy(ws, loss):
                 break
             update(params, getattr(ws, grads_attr), lr)
@@ -475,8 +482,16 @@ class Trainer:
             done += 1
             if self.steps % eval_every == 0:
                 self.last_grad_norms = self._layer_norms(ws)
-                self.metrics = self.evaluate()
-                self._record_eval()
+                if full_batch and i + 1 < n:
+                    # In batch GD the next update starts with a forward pass over the whole
+                    # training set on exactly these parameters, with the evaluation's
+                    # arithmetic: its loss and P are the train metrics, so the evaluation is
+                    # finished there instead of running that pass twice (nothing in between
+                    # reads the metrics).
+                    eval_pending = True
+                else:
+                    self.metrics = self.evaluate()
+                    self._record_eval()
         if done:
             self.last_grad_norms = self._layer_norms(ws)
             self.last_grads = [(dW.copy(), db.copy()) for dW, db in zip(ws.dW, ws.db)]
@@ -561,16 +576,25 @@ class Trainer:
     # -- evaluation ---------------------------------------------------------------------------
     def evaluate(self):
         """Full train (and test) loss and accuracy of the current parameters."""
+        return self._evaluate()
+
+    def _evaluate(self, train_pass=None):
+        """:meth:`evaluate`; ``train_pass = (loss, P)`` of a full-batch ``loss_and_grads`` on
+        the current parameters (the same loss formula, with the trainer's l2) stands in for
+        the train set's forward pass."""
         out = {}
         for prefix, ws, Y, y in (("train", self._eval_train, self.Y, self.y),
                                  ("test", self._eval_test, self.Y_test, self.y_test)):
             if ws is None:
                 out[f"{prefix}_loss"] = out[f"{prefix}_acc"] = float("nan")
                 continue
-            P = ws.forward()
-            loss = ws.loss(Y)
-            if self._l2:
-                loss += 0.5 * self._l2 * sum(float(np.vdot(W, W)) for W in self.net.weights)
+            if prefix == "train" and train_pass is not None:
+                loss, P = train_pass
+            else:
+                P = ws.forward()
+                loss = ws.loss(Y)
+                if self._l2:
+                    loss += 0.5 * self._l2 * sum(float(np.vdot(W, W)) for W in self.net.weights)
             out[f"{prefix}_loss"] = loss
             out[f"{prefix}_acc"] = float(np.mean(np.argmax(P, axis=1) == y))
         return out
