@@ -302,8 +302,9 @@ def _banners(pg):
         st.info(ss.pause_notice, icon="⏸")
         ss.pause_notice = None
     if pg.trainer.diverged:
-        st.warning(f"{pg.trainer.divergence_message} Choose a smaller learning rate and press "
-                   f"Reset.", icon="⚠️")
+        # plain(): an imported run file carries its own (untrusted) divergence message
+        st.warning(plain(f"{pg.trainer.divergence_message} Choose a smaller learning rate and "
+                         f"press Reset."), icon="⚠️")
 
 
 def _controls():
@@ -313,7 +314,8 @@ def _controls():
                    use_container_width=True)
     cols[2].button("Step epoch", on_click=_on_step_epoch,
                    help="Updates until the current epoch ends.", use_container_width=True)
-    cols[3].button("Reset", on_click=_on_reset, help="New initial weights; counters to zero.",
+    cols[3].button("Reset", on_click=_on_reset,
+                   help="Back to the initial weights (same weight seed); counters to zero.",
                    use_container_width=True)
 
 

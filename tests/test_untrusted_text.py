@@ -221,3 +221,19 @@ def test_run_file_name_does_not_render_markdown(valid):
     assert not at.exception
     assert at.error or at.info
     assert not live_markdown(at)
+
+
+def test_divergence_message_from_a_run_file_is_plain_text():
+    import json as _json
+
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    pg = at.session_state.pg
+    meta = _json.loads(run_to_json(pg.trainer, pg.export_extra()))
+    meta["counters"]["diverged"] = True
+    meta["counters"]["divergence_message"] = "Boom " + LINK
+    at.segmented_control(key="w_view").set_value("Files").run()
+    at.file_uploader(key="w_runfile").set_value(("run.json", _json.dumps(meta).encode(),
+                                                 "application/json")).run()
+    assert not at.exception
+    assert any("Boom" in w.value for w in at.warning)
+    assert not live_markdown(at)
