@@ -15,6 +15,13 @@ from .runs import run_to_json, run_to_npz
 from .training import OPTIMIZERS, Trainer, TrainingError
 
 
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be ≥ 1, got {value}")
+    return value
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m playground",
                                      description="Train the NumPy playground network.")
@@ -41,7 +48,7 @@ def build_parser():
     t.add_argument("--l2", type=float, default=1e-3)
     t.add_argument("--steps", type=int, default=10_000, help="parameter updates")
     t.add_argument("--seed", type=int, default=0, help="seed of the weights and batches")
-    t.add_argument("--log-every", type=int, default=1000)
+    t.add_argument("--log-every", type=_positive_int, default=1000)
     t.add_argument("--save", help="write the run to this .json or .npz file")
     return parser
 

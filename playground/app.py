@@ -19,7 +19,7 @@ from .datasets import CLASS_RANGE, DatasetError, dataset_to_csv, sample_csv
 from .live_chart import ensure_plotly_js, live_chart, live_chart_json
 from .model import ACTIVATIONS, INITS, describe_gradient_check, gradient_check
 from .runs import RunFileError, history_csv, run_to_json, run_to_npz
-from .session import MAX_PINS, Playground, read_upload
+from .session import FRAME_BUDGET, MAX_PINS, Playground, read_upload
 from .settings import (
     BATCH_MODES,
     DATA_SOURCES,
@@ -154,6 +154,12 @@ def _on_dismiss(key):
     st.session_state.pop(key, None)
 
 
+def _touch():
+    """A widget inside the live fragment was used: that reruns only the fragment, so the
+    idle clock is reset here rather than in main()."""
+    st.session_state.last_interaction = time.monotonic()
+
+
 # ---------------------------------------------------------------------------------------------
 # sidebar
 # ---------------------------------------------------------------------------------------------
@@ -251,7 +257,7 @@ def _upload_csv(pg):
 
 def _upload_preview(upload):
     st.caption(plain(f"{upload.name}: {len(upload.X):,} points, {len(upload.class_names)} "
-                     f"classes (rescaled into [-1, 1]²)."))
+                     f"classes (rescaled into [-1, 1]²). {upload.note}"))
     st.plotly_chart(figures.data_figure(upload.X, upload.y, class_names=upload.class_names,
                                         height=220), key="upload_preview",
                     config={"displayModeBar": False})
@@ -270,6 +276,11 @@ def main():
         ss.pause_notice = ss.pop("pause_request")
         ss.playing = False
     ss.last_interaction = time.monotonic()
+    # Streamlit forgets the value of a widget that is not drawn in a run (batch size in full
+    # batch mode, classes for a two-class dataset); writing the values back keeps them.
+    for key in WIDGETS.values():
+        if key in ss:
+            ss[key] = ss[key]
 
     upload = _sidebar(pg)
     for notice in pg.apply(_settings_from_widgets(), upload):
@@ -327,7 +338,7 @@ def _live():
         if pg.trainer.diverged:
             _request_pause("Paused: training diverged.")
             st.rerun()
-        pg.step(pg.settings.speed)
+        pg.step(pg.settings.speed, max_seconds=FRAME_BUDGET)
         if pg.trainer.diverged:
             _request_pause("Paused: training diverged.")
             st.rerun()
@@ -350,7 +361,7 @@ def _live():
                                              hover_detail=not playing)
         live_chart(fig, key="regions", frame=tr.steps, filename="decision-regions")
     with right:
-        log_y = st.toggle("Log-scale loss", key="w_log")
+        log_y = st.toggle("Log-scale loss", key="w_log", on_change=_touch)
         history = tr.history.evals.as_dict()
         pinned = [{"label": p.label, "history": p.history} for p in pg.pins]
         loss = tr.history.loss.as_dict()
@@ -358,7 +369,7 @@ def _live():
                                   batch_loss=(loss["step"], loss["loss"]))
         live_chart(fig, key="curves", frame=tr.steps, filename="loss-accuracy")
     view = st.segmented_control("View", VIEWS, key="w_view", default=VIEWS[0],
-                                label_visibility="collapsed") or VIEWS[0]
+                                label_visibility="collapsed", on_change=_touch) or VIEWS[0]
     {"Gradients": _view_gradients, "Hidden units": _view_hidden_units,
      "Network": _view_network, "Math": _view_math, "Replay": _view_replay,
      "Compare": _view_compare, "Files": _view_files}[view](pg)
@@ -448,7 +459,7 @@ def _view_hidden_units(pg):
                 "hidden-units")
     options = [f"h{l + 1}.{u + 1}" for l, A in enumerate(acts)
                for u in range(min(A.shape[1], 32))]
-    choice = st.selectbox("Show one unit large", options, key="w_unit")
+    choice = st.selectbox("Show one unit large", options, key="w_unit", on_change=_touch)
     if choice:
         layer, unit = (int(v) - 1 for v in choice[1:].split("."))
         _view_chart("unit", lambda: figures.unit_map_figure(
@@ -477,7 +488,7 @@ def _view_replay(pg):
                    "little, then come back.")
         return
     idx = st.select_slider("Update", options=list(range(len(snaps.steps))),
-                           value=len(snaps.steps) - 1, key="w_replay",
+                           value=len(snaps.steps) - 1, key="w_replay", on_change=_touch,
                            format_func=lambda i: f"{snaps.steps[i]:,}")
     xs, ys, _ = pg.grid()
     gx, gy = np.meshgrid(xs, ys)
@@ -530,8 +541,8 @@ def _view_files(pg):
         else:
             ss.runfile_error = None
             ss.pending_settings = settings
-            _request_pause(plain(f"Continuing the run from {file.name!r} at update "
-                                 f"{pg.trainer.steps:,}."))
+            _request_pause(plain(" ".join([f"Continuing the run from {file.name!r} at update "
+                                           f"{pg.trainer.steps:,}.", *pg.import_notes])))
             st.rerun()
     if ss.get("runfile_error"):
         st.error(ss.runfile_error)

@@ -41,9 +41,10 @@ LESSONS = (
     Lesson("vanishing", "Vanishing gradients",
            "Four sigmoid layers: the first ones barely learn.",
            "Four hidden layers of sigmoid units. Open **Gradients** and watch the gradient-norm "
-           "chart (log scale): each layer closer to the input gets a gradient about four times "
-           "smaller, because σ′ ≤ ¼. The first layer's weights hardly move. Switch the "
-           "activation to relu to see the norms line up.",
+           "chart (log scale): at the start each layer closer to the input gets a gradient "
+           "several times smaller, because σ′ ≤ ¼ at every layer it passes; the first layer "
+           "stays well below the last one and its weights hardly move. Switch the activation "
+           "to relu and Reset to compare.",
            Settings(dataset="circles", classes=2, layers=4, units=16, activation="sigmoid",
                     init="xavier", lr=0.3, speed=20)),
     Lesson("dead_relu", "Dead ReLUs",

@@ -147,7 +147,7 @@ class MLP:
         X = np.asarray(X, dtype=self.dtype)
         if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
             raise ModelError(f"X must have shape (n, {self.layer_sizes[0]}); got {X.shape}.")
-        ws = Workspace(self, len(X))
+        ws = Workspace(self, len(X), backward=False)
         ws.forward(X)
         return ws
 
@@ -234,7 +234,9 @@ class Workspace:
                                       else np.empty_like(self.Z[l])
                                       for l in range(len(sizes) - 2)]
         self.P = np.empty((n, sizes[-1]), dtype=dt)
-        self.zeros = [np.zeros_like(z) for z in self.Z[:-1]]  # ReLU's comparand
+        # ReLU's comparand (maximum against an array takes the SIMD loop); only ReLU needs it
+        self.zeros = [np.zeros_like(z) if net.activation == "relu" else None
+                      for z in self.Z[:-1]]
         if not backward:
             n = 0                                    # zero-row backward buffers: no memory
         self.dZ = [np.empty((n, z.shape[1]), dtype=dt) for z in self.Z]

@@ -92,9 +92,13 @@ def history_csv(trainer):
 
 
 # -- import ------------------------------------------------------------------------------------
-def load_run(source):
+def load_run(source, limits=None):
     """Rebuild a :class:`Trainer` from run-file bytes, text or a path; returns
     ``(trainer, extra)`` where ``extra`` is the dict given at export (e.g. the app's settings).
+
+    ``limits`` tightens the file-format limits for a caller that serves many users, e.g.
+    ``{"hidden_layers": 4, "units": 256, "rows": 5000}``; they are checked before anything
+    is allocated.
     """
     data = _read(source)
     if not data.strip():
@@ -104,7 +108,7 @@ def load_run(source):
     else:
         meta, arrays = _read_json(data)
     try:
-        return _build(meta, arrays)
+        return _build(meta, arrays, limits or {})
     except RunFileError:
         raise
     except (ModelError, TrainingError, KeyError, TypeError, ValueError, IndexError,
@@ -229,9 +233,24 @@ def _array(arrays, name, shape, kind="float", finite=True):
     return arr
 
 
-def _build(meta, arrays):
+def _check_limits(meta, arrays, limits):
+    sizes = meta["model"]["layer_sizes"]
+    hidden = sizes[1:-1]
+    if len(hidden) > limits.get("hidden_layers", MAX_LAYERS) or \
+            max(hidden, default=0) > limits.get("units", MAX_UNITS):
+        raise RunFileError(f"This run's network ({' → '.join(map(str, sizes))}) is larger than "
+                           f"this playground allows ({limits.get('hidden_layers')} hidden "
+                           f"layers of at most {limits.get('units')} units).")
+    rows = sum(len(np.asarray(arrays.get(k, ()))) for k in ("X", "X_test"))
+    if rows > limits.get("rows", MAX_ROWS):
+        raise RunFileError(f"This run has {rows:,} data points; this playground allows at most "
+                           f"{limits['rows']:,}.")
+
+
+def _build(meta, arrays, limits):
     _check_header(meta)
     _check_model(meta)
+    _check_limits(meta, arrays, limits)
     model, cfg, counters = meta["model"], meta["trainer"], meta["counters"]
     sizes = model["layer_sizes"]
     net = MLP(**{k: model[k] for k in ("layer_sizes", "activation", "init", "seed", "dtype")})

@@ -10,14 +10,15 @@ session left playing for hours keeps a fixed memory footprint.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .datasets import classes_for, load_csv, make_dataset, train_test_split
 from .model import MLP, Workspace
-from .runs import load_run
-from .settings import UPLOAD, Settings, clamp
+from .runs import RunFileError, load_run
+from .settings import LIMITS, UPLOAD, Settings, clamp
 from .training import Trainer
 
 GRID = 100                   # decision-map resolution (G×G points)
@@ -25,6 +26,9 @@ MAX_PINS = 4
 MAX_SNAPSHOTS = 60
 SNAPSHOT_BUDGET = 8_000_000  # bytes of parameters kept for replay
 DTYPE = "float32"            # the live page trains in float32 (about 1.6× float64's speed)
+MAX_ROWS = 5000              # data points of an upload or imported run (the loader allows
+                             # 20,000; a shared server's sessions are kept smaller)
+FRAME_BUDGET = 0.15          # seconds of training per live frame, whatever the speed setting
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class Upload:
     y: np.ndarray
     class_names: tuple
     digest: str
+    note: str = ""
 
 
 @dataclass
@@ -93,11 +98,24 @@ class Snapshots:
 def read_upload(name, data):
     """Parse an uploaded CSV (bytes) into an :class:`Upload`; raises DatasetError."""
     X, y, names = load_csv(data)
+    note = ""
+    if len(X) > MAX_ROWS:
+        # a random, reproducible subset keeps one visitor's run small on a shared server
+        keep = np.sort(np.random.default_rng(0).choice(len(X), MAX_ROWS, replace=False))
+        note = f"Using a random {MAX_ROWS:,} of the file's {len(X):,} rows."
+        X, y = X[keep], y[keep]
+        present = np.unique(y)
+        if len(present) < 2:
+            from .datasets import DatasetError
+            raise DatasetError("Too few rows of some classes survive sampling.")
+        if len(present) < len(names):                 # a rare class fell out: renumber
+            names = [names[k] for k in present]
+            y = np.searchsorted(present, y)
     center = (X.max(axis=0) + X.min(axis=0)) / 2
     scale = np.abs(X - center).max() or 1.0
     X = (X - center) / scale
     digest = hashlib.sha256(bytes(data)).hexdigest()[:16]
-    return Upload(str(name)[:100], X, y, tuple(names), digest)
+    return Upload(str(name)[:100], X, y, tuple(names), digest, note)
 
 
 class Playground:
@@ -106,6 +124,7 @@ class Playground:
     def __init__(self, settings=None):
         self.settings = settings or Settings()
         self.upload = None
+        self.import_notes = []
         self.pins = []
         self.data = None
         self.trainer = None
@@ -185,29 +204,35 @@ class Playground:
     def reset(self):
         self.new_run()
 
-    def step(self, n=1):
-        """Run up to n updates; returns how many ran."""
-        done = self.trainer.step(n)
+    def step(self, n=1, max_seconds=None):
+        """Run up to n updates; returns how many ran. With ``max_seconds``, fewer if they
+        would take longer (timed on the first one): a big network on big data must not hold
+        the session, or the server, for long at a high speed setting."""
+        started = time.perf_counter()
+        done = self.trainer.step(1 if max_seconds is not None else n)
+        if max_seconds is not None and done and n > 1:
+            per_update = max(time.perf_counter() - started, 1e-6)
+            done += self.trainer.step(min(n - 1, int(max_seconds / per_update)))
         if done:
             self.trainer.record_metrics()
             self.snapshots.offer(self.trainer.steps, self.trainer.net)
         return done
 
     def step_epoch(self):
-        return self.step(self._remaining_in_epoch())
-
-    def _remaining_in_epoch(self):
-        tr = self.trainer
-        if tr.batch_size is None or tr._order is None or not tr._pos:
-            return tr.updates_per_epoch
-        return -(-(len(tr.X) - tr._pos) // tr.batch_size)
+        return self.step(self.trainer.updates_left_in_epoch)
 
     def load_run_file(self, data):
         """Continue an exported run (raises RunFileError); returns the settings it carries."""
-        trainer, extra = load_run(data)
-        if trainer.net.layer_sizes[0] != 2:
-            from .runs import RunFileError
+        trainer, extra = load_run(data, limits={"hidden_layers": LIMITS["layers"][1],
+                                                "units": LIMITS["units"][1], "rows": MAX_ROWS})
+        sizes = trainer.net.layer_sizes
+        hidden = sizes[1:-1]
+        if sizes[0] != 2:
             raise RunFileError("The run's network does not take 2-D inputs.")
+        if not hidden or len(set(hidden)) != 1:
+            raise RunFileError(f"This run's network ({' → '.join(map(str, sizes))}) cannot be "
+                               f"shown here: the playground's networks have 1–4 hidden layers "
+                               f"of equal width.")
         settings = self.settings
         stored = extra.get("settings") if isinstance(extra, dict) else None
         if isinstance(stored, dict):
@@ -221,7 +246,9 @@ class Playground:
         if not (isinstance(names, list) and len(names) == k):
             names = [f"class {i}" for i in range(k)]
         names = tuple(str(n)[:40] for n in names)
-        settings = _settings_matching(settings, trainer)
+        settings, adapted = _settings_matching(settings, trainer)
+        # e.g. a CLI run's lr 0.5 becomes the nearest choice the sidebar offers: say so
+        self.import_notes = adapted
         self.settings = settings
         self.data = Data(trainer.X.astype(np.float64), trainer.y,
                          trainer.X_test.astype(np.float64), trainer.y_test, names,
@@ -332,8 +359,7 @@ def _settings_matching(settings, trainer):
     changes["batch_mode"] = "full batch" if bs is None else "SGD" if bs == 1 else "mini-batch"
     if bs not in (None, 1):
         changes["batch_size"] = bs
-    matched, _ = clamp(settings.with_changes(**changes))
-    return matched
+    return clamp(settings.with_changes(**changes))
 
 
 def describe_differences(settings_list):

@@ -183,8 +183,33 @@ def _parse(name, key, raw):
 
 
 def clamp(settings):
-    """Bring every field into its allowed range; returns ``(settings, warnings)``."""
+    """Bring every field into its allowed range and type; returns ``(settings, warnings)``.
+    Settings can come from a URL or a run file, so nothing about them is assumed."""
     warnings = []
+    changes = {}
+    for name, choices in _CHOICES.items():
+        if getattr(settings, name) not in choices:
+            changes[name] = getattr(DEFAULTS, name)
+            warnings.append(f"{name.replace('_', ' ').capitalize()} "
+                            f"{_shorten(getattr(settings, name))!r} is not one of "
+                            f"{', '.join(choices)}; using {changes[name]}.")
+    for name, kind in _TYPES.items():
+        if name in _CHOICES:
+            continue
+        value = getattr(settings, name)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+        if not math.isfinite(number):
+            changes[name] = getattr(DEFAULTS, name)
+            warnings.append(f"{name.replace('_', ' ').capitalize()} is not a number; using "
+                            f"{changes[name]:g}.")
+        elif kind in ("int", int) and not isinstance(value, int):
+            changes[name] = int(round(number))
+        elif kind in ("float", float) and not isinstance(value, float):
+            changes[name] = number
+    settings = replace(settings, **changes)
     changes = {}
     for name, (lo, hi) in LIMITS.items():
         value = getattr(settings, name)

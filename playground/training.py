@@ -497,12 +497,16 @@ class Trainer:
             self.last_grads = [(dW.copy(), db.copy()) for dW, db in zip(ws.dW, ws.db)]
         return done
 
+    @property
+    def updates_left_in_epoch(self):
+        """Updates until the current epoch ends (a whole epoch when at its start)."""
+        if self._batch_size is not None and self._order is not None and self._pos:
+            return -(-(len(self.X) - self._pos) // self._batch_size)
+        return self.updates_per_epoch
+
     def run_epoch(self):
         """Run updates until the current epoch ends (a whole epoch when at its start)."""
-        remaining = self.updates_per_epoch
-        if self._batch_size is not None and self._order is not None and self._pos:
-            remaining = -(-(len(self.X) - self._pos) // self._batch_size)
-        return self.step(remaining)
+        return self.step(self.updates_left_in_epoch)
 
     def _next_batch(self):
         """Put the next update's batch into a workspace and return that workspace."""

@@ -151,3 +151,15 @@ def test_a_session_playing_untouched_pauses_itself():
     at.run()                                       # the next frame pauses the session
     assert at.session_state.playing is False
     assert any("without interaction" in i.value for i in at.info)
+
+
+def test_hidden_widgets_keep_their_values(at):
+    at.radio(key="w_batch_mode").set_value("mini-batch").run()
+    at.slider(key="w_batch_size").set_value(64).run()
+    at.radio(key="w_batch_mode").set_value("full batch").run()
+    at.radio(key="w_batch_mode").set_value("mini-batch").run()
+    assert at.slider(key="w_batch_size").value == 64
+    at.slider(key="w_classes").set_value(5).run()
+    at.selectbox(key="w_dataset").select("moons").run()
+    at.selectbox(key="w_dataset").select("spiral").run()
+    assert at.slider(key="w_classes").value == 5

@@ -35,3 +35,11 @@ def test_cli_runs_as_a_module():
                              "--batch-size", "32", "--optimizer", "adam", "--lr", "0.01"],
                             capture_output=True, text=True, check=True)
     assert "final train accuracy" in result.stdout
+
+
+def test_cli_refuses_a_non_positive_log_interval(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--steps", "10", "--log-every", "0"])
+    assert exit_info.value.code == 2 and "must be ≥ 1" in capsys.readouterr().err

@@ -121,3 +121,64 @@ def test_import_continues_the_run_and_matches_the_sidebar():
     assert other.apply(settings) == [] and other.trainer.steps == 20
     other.step(1)
     assert other.trainer.steps == 21
+
+
+def _cli_like_run(**changes):
+    """A run made outside the page (as the CLI or a script would), exported with extras."""
+    from playground.model import MLP
+    from playground.training import Trainer
+
+    X = np.random.default_rng(0).uniform(-1, 1, (120, 2))
+    y = (X[:, 0] > 0).astype(int)
+    cfg = dict(sizes=[2, 16, 2], lr=0.5, l2=0.005, batch_size=None)
+    cfg.update(changes)
+    tr = Trainer(MLP(cfg["sizes"], dtype="float32"), X, y, lr=cfg["lr"], l2=cfg["l2"],
+                 batch_size=cfg["batch_size"])
+    tr.step(3)
+    return tr
+
+
+def test_import_refuses_runs_the_page_cannot_hold():
+    from playground.runs import RunFileError
+
+    pg = Playground()
+    for changes, message in (({"sizes": [2, 300, 2]}, "larger than"),
+                             ({"sizes": [2, 16, 8, 2]}, "equal width"),
+                             ({"sizes": [2, 2]}, "equal width")):
+        with pytest.raises(RunFileError, match=message):
+            pg.load_run_file(run_to_npz(_cli_like_run(**changes)))
+    assert pg.trainer.steps == 0 and pg.data.source == "spiral"       # the run is kept
+
+
+def test_import_says_which_settings_were_adapted():
+    pg = Playground()
+    settings = pg.load_run_file(run_to_npz(_cli_like_run()))
+    assert (settings.lr, settings.l2) == (0.3, 1e-3)
+    assert any("Learning rate 0.5" in n for n in pg.import_notes)
+
+
+def test_import_with_hostile_settings_in_extra():
+    pg = Playground()
+    tr = _cli_like_run()
+    extra = {"settings": {"dataset": "evil", "samples": 300.5, "noise": float("nan"),
+                          "units": "many"}}
+    settings = pg.load_run_file(run_to_npz(tr, extra))
+    assert settings.dataset == "spiral" and settings.samples == 300
+    assert pg.apply(settings) == [] and pg.trainer.steps == 3
+
+
+def test_big_uploads_are_sampled_down():
+    from playground.session import MAX_ROWS
+
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-5, 5, (MAX_ROWS + 2000, 2))
+    rows = "\n".join(f"{a:.4f},{b:.4f},{int(a > 0)}" for a, b in X)
+    up = read_upload("big.csv", ("x1,x2,label\n" + rows).encode())
+    assert len(up.X) == MAX_ROWS and "random 5,000 of the file's 7,000 rows" in up.note
+
+
+def test_a_frame_stops_training_at_its_time_budget():
+    pg = Playground(DEFAULTS.with_changes(layers=4, units=256))
+    done = pg.step(200, max_seconds=1e-9)
+    assert done == 1 and pg.trainer.steps == 1
+    assert pg.step(5, max_seconds=60) == 5
