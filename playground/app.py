@@ -293,7 +293,10 @@ def main():
     st.caption("A from-scratch NumPy network: h = max(0, xW₁ + b₁), y = softmax(hW₂ + b₂), "
                "trained by backpropagation. Press Play, then change the learning rate, the "
                "batch mode or the network and watch what happens.")
-    _banners(pg)
+    # one fixed slot for the banners, so that a warning appearing or going does not shift
+    # the delta paths of everything below (which would briefly show old and new rows)
+    with st.container():
+        _banners(pg)
     _controls()
     playing = bool(ss.get("playing"))
     st.fragment(run_every=FRAME_SECONDS if playing else None)(_live)()
