@@ -15,7 +15,7 @@ import streamlit as st
 from threadpoolctl import threadpool_limits
 
 from . import figures, lessons
-from .datasets import CLASS_RANGE, DatasetError, dataset_to_csv, sample_csv
+from .datasets import CLASS_RANGE, DatasetError, dataset_to_csv, grid_points, sample_csv
 from .live_chart import ensure_plotly_js, live_chart, live_chart_json
 from .model import ACTIVATIONS, INITS, describe_gradient_check, gradient_check
 from .runs import RunFileError, history_csv, run_to_json, run_to_npz
@@ -494,8 +494,7 @@ def _view_replay(pg):
                            value=len(snaps.steps) - 1, key="w_replay", on_change=_touch,
                            format_func=lambda i: f"{snaps.steps[i]:,}")
     xs, ys, _ = pg.grid()
-    gx, gy = np.meshgrid(xs, ys)
-    probs = pg.probabilities_at(snaps.params[idx], np.c_[gx.ravel(), gy.ravel()])
+    probs = pg.probabilities_at(snaps.params[idx], grid_points(xs, ys))
     d = pg.data
     fig = figures.decision_region_figure(xs, ys, probs, d.X_train, d.y_train, d.X_test,
                                          d.y_test, class_names=d.class_names)

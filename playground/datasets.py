@@ -202,6 +202,27 @@ _GENERATORS = {
 # --------------------------------------------------------------------------- splitting
 
 
+# -- the input plane ---------------------------------------------------------------------------
+# The grid the decision map and the hidden-unit maps are drawn on.
+def grid_axes(X, resolution=100, margin=0.15):
+    """Grid coordinates over the data's bounding box, which is first widened to contain
+    [-1, 1]² (the built-in data sets live there) and then padded by ``margin`` × its size
+    on each side. Returns (xs, ys), each of length ``resolution``."""
+    X = np.asarray(X, dtype=np.float64)
+    lo = np.minimum(X.min(axis=0), -1.0) if len(X) else np.array([-1.0, -1.0])
+    hi = np.maximum(X.max(axis=0), 1.0) if len(X) else np.array([1.0, 1.0])
+    pad = margin * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    return (np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+
+
+def grid_points(xs, ys):
+    """All grid points as (len(ys)·len(xs), 2), row-major: point i·len(xs) + j is
+    (xs[j], ys[i]), so model outputs reshape to a heatmap z of shape (len(ys), len(xs))."""
+    gx, gy = np.meshgrid(np.asarray(xs), np.asarray(ys))
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
 def train_test_split(X, y, test_fraction: float = 0.2, seed=0):
     """Stratified split: each class sends ``round(size * test_fraction)`` points to the test set.
 

@@ -45,6 +45,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from .datasets import grid_axes, grid_points  # noqa: F401 - part of this module's API
+
 UIREVISION = "playground"
 
 # Okabe–Ito (colour-blind safe) first; then Tol's wine and a mid grey for classes 9 and 10.
@@ -159,26 +161,6 @@ def _class_points(X, y, k, names, *, test=False, size=7, showlegend=True):
             trace["showlegend"] = False
         traces.append(trace)
     return traces
-
-
-# -- the input grid ----------------------------------------------------------------------------
-def grid_axes(X, resolution=100, margin=0.15):
-    """Grid coordinates over the data's bounding box, which is first widened to contain
-    [-1, 1]² (the built-in data sets live there) and then padded by ``margin`` × its size
-    on each side. Returns (xs, ys), each of length ``resolution``."""
-    X = np.asarray(X, dtype=np.float64)
-    lo = np.minimum(X.min(axis=0), -1.0) if len(X) else np.array([-1.0, -1.0])
-    hi = np.maximum(X.max(axis=0), 1.0) if len(X) else np.array([1.0, 1.0])
-    pad = margin * (hi - lo)
-    lo, hi = lo - pad, hi + pad
-    return (np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
-
-
-def grid_points(xs, ys):
-    """All grid points as (len(ys)·len(xs), 2), row-major: point i·len(xs) + j is
-    (xs[j], ys[i]), so model outputs reshape to a heatmap z of shape (len(ys), len(xs))."""
-    gx, gy = np.meshgrid(np.asarray(xs), np.asarray(ys))
-    return np.column_stack([gx.ravel(), gy.ravel()])
 
 
 # -- decision regions --------------------------------------------------------------------------

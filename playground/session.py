@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .datasets import classes_for, load_csv, make_dataset, train_test_split
+from .datasets import classes_for, grid_axes, grid_points, load_csv, make_dataset, train_test_split
 from .model import MLP, Workspace
 from .runs import RunFileError, load_run
 from .settings import LIMITS, UPLOAD, Settings, clamp
@@ -294,14 +294,10 @@ class Playground:
         if self._grid_cache is not None and self._grid_cache[0] == key:
             return self._grid_cache[1]
         if self._grid_cache is None or self._grid_cache[2] is not tr.net:
-            X = self.data.X_all
-            lo = np.minimum(X.min(axis=0), -1.0) - 0.1
-            hi = np.maximum(X.max(axis=0), 1.0) + 0.1
-            xs = np.linspace(lo[0], hi[0], GRID)
-            ys = np.linspace(lo[1], hi[1], GRID)
+            # a 5 % margin: [-1, 1]² (where the data sets live) gets 0.1 on each side
+            xs, ys = grid_axes(self.data.X_all, resolution=GRID, margin=0.05)
             ws = Workspace(tr.net, GRID * GRID, backward=False)
-            gx, gy = np.meshgrid(xs, ys)
-            ws.set_input(np.c_[gx.ravel(), gy.ravel()])
+            ws.set_input(grid_points(xs, ys))
             grid = (xs, ys, ws)
         else:
             grid = self._grid_cache[1]
