@@ -14,12 +14,13 @@ or else the full bundle copied from the installed plotly package by :func:`ensur
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-import plotly
 import streamlit as st
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -63,13 +64,17 @@ _CONFIG = {"displaylogo": False, "responsive": True,
            "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
+@functools.cache
 def ensure_plotly_js():
     """The file name of the plotly.js bundle in static/: the committed cartesian bundle, or
     else the full bundle, copied from the plotly package unless it is already there
-    (atomically, since several sessions may start at once)."""
+    (atomically, since several sessions may start at once). Resolved once per process:
+    every live chart of every frame asks for it."""
     if (STATIC_DIR / PLOTLY_JS).exists():
         return PLOTLY_JS
-    source = Path(plotly.__file__).parent / "package_data" / PLOTLY_FULL_JS
+    # the plotly package is located, not imported: this module only serves its JavaScript
+    package = Path(importlib.util.find_spec("plotly").origin).parent
+    source = package / "package_data" / PLOTLY_FULL_JS
     target = STATIC_DIR / PLOTLY_FULL_JS
     if target.exists() and target.stat().st_size == source.stat().st_size:
         return PLOTLY_FULL_JS
