@@ -384,15 +384,16 @@ def _view_chart(key, build, filename, detail=None):
     the browser): these figures are the costliest to draw, and they read fine at ~2/s."""
     ss = st.session_state
     pg = ss.pg
-    version = (pg.run_id, pg.trainer.steps, detail)
     cache = ss.setdefault("view_charts", {})
-    entry = cache.get(key)
-    stale = entry is None or entry[2] != version
-    if stale and (entry is None or entry[2][::2] != version[::2] or not ss.get("playing")
-                  or ss.frame % VIEW_EVERY == 0):
-        fig = build()
-        entry = cache[key] = (fig.to_json(), int(fig.layout.height or 420), version)
-    live_chart_json(entry[0], entry[1], key, entry[2][1], filename)
+    entry = cache.get(key)           # (figure JSON, height, run id, update, detail)
+    if entry is None or entry[2:] != (pg.run_id, pg.trainer.steps, detail):
+        # a new run or another selection is drawn at once; new updates can wait a few frames
+        other_chart = entry is None or entry[2] != pg.run_id or entry[4] != detail
+        if other_chart or not ss.get("playing") or ss.frame % VIEW_EVERY == 0:
+            fig = build()
+            entry = cache[key] = (fig.to_json(), int(fig.layout.height or 420), pg.run_id,
+                                  pg.trainer.steps, detail)
+    live_chart_json(entry[0], entry[1], key, entry[3], filename)
 
 
 def _fmt(value, kind):

@@ -182,6 +182,11 @@ class MLP:
         return loss, [(dW.copy(), db.copy()) for dW, db in zip(ws.dW, ws.db)]
 
 
+def l2_penalty(weights, l2):
+    """0.5·l2·ΣW² over the weight matrices (biases are not regularised)."""
+    return 0.5 * l2 * sum(float(np.vdot(W, W)) for W in weights)
+
+
 def one_hot(y, n_classes, dtype=np.float64):
     """Float one-hot matrix (n, K); a float matrix lets the loss use a dot product."""
     y = np.asarray(y)
@@ -363,7 +368,7 @@ class Workspace:
         if l2:
             for dW, W in zip(self.dW, net.weights):
                 dW += l2 * W
-            loss += 0.5 * l2 * sum(float(np.vdot(W, W)) for W in net.weights)
+            loss += l2_penalty(net.weights, l2)
         return loss
 
     def _activation_backward(self, l, dA):

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .model import MLP, Workspace, one_hot
+from .model import MLP, Workspace, l2_penalty, one_hot
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 # A mean cross-entropy this large means the true class gets probability e^-1000: the run has
@@ -598,7 +598,7 @@ class Trainer:
                 P = ws.forward()
                 loss = ws.loss(Y)
                 if self._l2:
-                    loss += 0.5 * self._l2 * sum(float(np.vdot(W, W)) for W in self.net.weights)
+                    loss += l2_penalty(self.net.weights, self._l2)
             out[f"{prefix}_loss"] = loss
             out[f"{prefix}_acc"] = float(np.mean(np.argmax(P, axis=1) == y))
         return out
