@@ -1,7 +1,8 @@
 """A from-scratch NumPy neural network, and a Streamlit playground to watch it learn.
 
-The engine (``datasets``, ``model``, ``training``, ``runs``) is pure NumPy; ``figures`` builds
-Plotly figures from arrays; ``app`` is the Streamlit page. Scripting use::
+The engine (``datasets``, ``model``, ``optimizers``, ``history``, ``training``, ``runs``) is
+pure NumPy; ``figures`` builds Plotly figures from arrays; ``app`` is the Streamlit page.
+Scripting use::
 
     from playground import MLP, Trainer, make_dataset
     X, y = make_dataset("spiral", n_samples=300, n_classes=3)

@@ -16,8 +16,10 @@ import zipfile
 
 import numpy as np
 
+from .history import Series
 from .model import ACTIVATIONS, DTYPES, INITS, MLP, ModelError
-from .training import OPTIMIZERS, Series, Trainer, TrainingError
+from .optimizers import OPTIMIZERS
+from .training import Trainer, TrainingError
 
 FORMAT = "nn-playground-run"
 VERSION = 1

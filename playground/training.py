@@ -1,4 +1,4 @@
-"""Training: batch modes, optimizers, a bounded history and divergence handling.
+"""Training: batch modes, the update loop, evaluation and divergence handling.
 
 Batch modes, named as they should be (the seed text swaps two of them):
 
@@ -7,8 +7,8 @@ Batch modes, named as they should be (the seed text swaps two of them):
   of B; the last, partial batch is a real, smaller batch (N = 300, B = 32 ⇒ 10 updates);
 - **stochastic gradient descent** (``batch_size=1``): one sample per update.
 
-``sgd`` is exactly the seed's update ``W ← W − lr·dW``; ``momentum`` and ``adam`` are the usual
-ones (CS231n's ``optim.py`` conventions).
+The optimizers live in :mod:`playground.optimizers` and the bounded history in
+:mod:`playground.history`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import math
 
 import numpy as np
 
+from .history import History, Series  # noqa: F401 - Series is part of this module's API
 from .model import MLP, Workspace, l2_penalty, one_hot
+from .optimizers import OPTIMIZERS, Momentum, make_optimizer
 
-OPTIMIZERS = ("sgd", "momentum", "adam")
 # A mean cross-entropy this large means the true class gets probability e^-1000: the run has
 # exploded even though the stable log-softmax keeps the number finite.
 LOSS_LIMIT = 1000.0
@@ -27,199 +28,6 @@ LOSS_LIMIT = 1000.0
 
 class TrainingError(ValueError):
     """A trainer was configured with impossible settings."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Optimizers: each updates the parameter arrays in place from gradients it does not modify.
-# ---------------------------------------------------------------------------------------------
-class SGD:
-    name = "sgd"
-
-    def __init__(self, params):
-        self._scratch = [np.empty_like(p) for p in params]
-
-    def update(self, params, grads, lr):
-        for p, g, s in zip(params, grads, self._scratch):
-            np.multiply(g, lr, out=s)
-            p -= s                                    # W ← W − lr·dW
-
-    def state(self):
-        return {}
-
-    def load_state(self, state):
-        pass
-
-
-class Momentum:
-    name = "momentum"
-
-    def __init__(self, params, momentum=0.9):
-        self.momentum = momentum
-        self.velocity = [np.zeros_like(p) for p in params]
-        self._scratch = [np.empty_like(p) for p in params]
-
-    def update(self, params, grads, lr):
-        for p, g, v, s in zip(params, grads, self.velocity, self._scratch):
-            v *= self.momentum                        # v ← μ·v − lr·dW;  W ← W + v
-            np.multiply(g, lr, out=s)
-            v -= s
-            p += v
-
-    def state(self):
-        return {f"velocity{i}": v for i, v in enumerate(self.velocity)}
-
-    def load_state(self, state):
-        for i, v in enumerate(self.velocity):
-            v[...] = state[f"velocity{i}"]
-
-
-class Adam:
-    name = "adam"
-
-    def __init__(self, params, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.t = 0
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
-        self._scratch = [np.empty_like(p) for p in params]
-
-    def update(self, params, grads, lr):
-        self.t += 1
-        b1, b2 = self.beta1, self.beta2
-        # bias-corrected step size folded into one scalar
-        step = lr * math.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
-        for p, g, m, v, s in zip(params, grads, self.m, self.v, self._scratch):
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            np.multiply(g, g, out=s)
-            s *= 1 - b2
-            v += s
-            np.sqrt(v, out=s)
-            s += self.eps
-            np.divide(m, s, out=s)
-            s *= step
-            p -= s
-
-    def state(self):
-        out = {"t": np.array(self.t)}
-        out.update({f"m{i}": m for i, m in enumerate(self.m)})
-        out.update({f"v{i}": v for i, v in enumerate(self.v)})
-        return out
-
-    def load_state(self, state):
-        self.t = int(state["t"])
-        for i in range(len(self.m)):
-            self.m[i][...] = state[f"m{i}"]
-            self.v[i][...] = state[f"v{i}"]
-
-
-def make_optimizer(name, params, momentum=0.9):
-    if name == "sgd":
-        return SGD(params)
-    if name == "momentum":
-        return Momentum(params, momentum)
-    if name == "adam":
-        return Adam(params)
-    raise TrainingError(f"Unknown optimizer {name!r}; choose one of {OPTIMIZERS}.")
-
-
-# ---------------------------------------------------------------------------------------------
-# History
-# ---------------------------------------------------------------------------------------------
-class Series:
-    """A fixed-capacity record of (step, values...) rows.
-
-    Memory stays bounded for runs of any length: a row is recorded every ``stride`` calls, and
-    when the buffer is full, neighbouring rows are merged pairwise (averaged, or the later one
-    kept) and the stride doubles. After a million updates a 2,000-row series still spans the
-    whole run, at a resolution of one row per ~500 updates.
-    """
-
-    def __init__(self, names, capacity=2000, merge="mean"):
-        if capacity < 2 or capacity % 2:
-            raise TrainingError("Series capacity must be an even number ≥ 2.")
-        self.names = tuple(names)
-        self.capacity = capacity
-        self.merge = merge
-        self.stride = 1
-        self._rows = np.zeros((capacity, 1 + len(self.names)))
-        self._n = 0
-        self._pending = [0.0] * len(self.names)
-        self._pending_count = 0
-
-    def __len__(self):
-        return self._n
-
-    def add(self, step, values):
-        """Offer one observation (a number, or one per name) for update ``step``; it is
-        folded into the current window of ``stride`` observations."""
-        if not isinstance(values, (list, tuple)):
-            values = (values,)
-        if self._pending_count and self.merge == "mean":
-            self._pending = [a + b for a, b in zip(self._pending, values)]
-        else:
-            self._pending = list(values)
-        self._pending_count += 1
-        if self._pending_count < self.stride:
-            return
-        if self._n == self.capacity:
-            self._compact()
-            if self._pending_count < self.stride:   # the window just doubled
-                return
-        row = self._rows[self._n]
-        row[0] = step
-        if self.merge == "mean" and self._pending_count > 1:
-            row[1:] = [v / self._pending_count for v in self._pending]
-        else:
-            row[1:] = self._pending
-        self._n += 1
-        self._pending_count = 0
-
-    def _compact(self):
-        half = self._n // 2
-        rows = self._rows
-        later = rows[1:self._n:2].copy()
-        if self.merge == "mean":
-            later[:, 1:] = (rows[0:self._n:2, 1:] + rows[1:self._n:2, 1:]) / 2
-        rows[:half] = later
-        self._n = half
-        self.stride *= 2
-
-    def column(self, name):
-        """A copy of one column ("step" or a value name)."""
-        i = 0 if name == "step" else 1 + self.names.index(name)
-        return self._rows[: self._n, i].copy()
-
-    def as_dict(self):
-        out = {"step": self.column("step")}
-        for name in self.names:
-            out[name] = self.column(name)
-        return out
-
-    @property
-    def nbytes(self):
-        return self._rows.nbytes
-
-    def state(self):
-        return {"names": list(self.names), "capacity": self.capacity, "merge": self.merge,
-                "stride": self.stride, "rows": self._rows[: self._n].copy(),
-                "pending": list(self._pending), "pending_count": self._pending_count}
-
-    @classmethod
-    def from_state(cls, state):
-        s = cls(state["names"], int(state["capacity"]), state["merge"])
-        rows = np.asarray(state["rows"], dtype=np.float64).reshape(-1, 1 + len(s.names))
-        if len(rows) > s.capacity:
-            raise TrainingError("History has more rows than its capacity.")
-        s.stride = int(state["stride"])
-        s._n = len(rows)
-        s._rows[: s._n] = rows
-        s._pending = [float(v) for v in state["pending"]]
-        if len(s._pending) != len(s.names):
-            raise TrainingError("History state is inconsistent.")
-        s._pending_count = int(state["pending_count"])
-        return s
 
 
 # ---------------------------------------------------------------------------------------------
@@ -415,7 +223,7 @@ class Trainer:
         self.last_grads = None
         self.last_grad_norms = [0.0] * self.net.n_layers
         layers = range(1, self.net.n_layers + 1)
-        self.history = _History(
+        self.history = History(
             loss=Series(["loss"], self.history_size, merge="mean"),
             evals=Series(["train_loss", "train_acc", "test_loss", "test_acc"]
                          + [f"grad_norm{l}" for l in layers], self.history_size, merge="last"),
@@ -622,15 +430,3 @@ class Trainer:
         return {"lr": self._lr, "batch_size": self._batch_size, "optimizer": self._optimizer_name,
                 "momentum": self.momentum, "l2": self._l2, "seed": self.seed,
                 "eval_every": self._eval_every, "history_size": self.history_size}
-
-
-class _History:
-    """The trainer's two series: ``loss`` (per update) and ``evals`` (every eval_every)."""
-
-    def __init__(self, loss, evals):
-        self.loss = loss
-        self.evals = evals
-
-    @property
-    def nbytes(self):
-        return self.loss.nbytes + self.evals.nbytes
