@@ -64,6 +64,14 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 # ---------------------------------------------------------------------------------------------
 # server
 # ---------------------------------------------------------------------------------------------
+def updates_per_frame(args):
+    """--speed, else the URL query's speed, else the app's default (20)."""
+    if args.speed is not None:
+        return args.speed
+    query = dict(p.split("=", 1) for p in args.query.split("&") if "=" in p)
+    return int(query.get("speed", 20))
+
+
 def start_server(root=ROOT, server_args=(), log_path=None):
     """Start the app in ``root`` (a checkout; --root compares older code); returns
     (process, url) once /_stcore/health answers."""
@@ -424,10 +432,7 @@ def main():
                     "or the query's speed)")
     ap.add_argument("--json")
     args = ap.parse_args()
-    speed = args.speed
-    if speed is None:
-        q = dict(p.split("=", 1) for p in args.query.split("&") if "=" in p)
-        speed = int(q.get("speed", 20))
+    speed = updates_per_frame(args)
     info = versions()
     info.update(root=args.root, server_args=args.server_arg, query=args.query, speed=speed)
     print(json.dumps(info, indent=1))

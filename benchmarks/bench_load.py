@@ -49,6 +49,7 @@ from bench_browser import (  # noqa: E402
     proc_rss_mb,
     start_server,
     stop_server,
+    updates_per_frame,
     versions,
     wait_playing,
 )
@@ -80,10 +81,7 @@ def main():
     ap.add_argument("--speed", type=int, default=None)
     ap.add_argument("--json")
     args = ap.parse_args()
-    speed = args.speed
-    if speed is None:
-        q = dict(p.split("=", 1) for p in args.query.split("&") if "=" in p)
-        speed = int(q.get("speed", 20))
+    speed = updates_per_frame(args)
     info = versions()
     info.update(root=args.root, server_args=args.server_arg, query=args.query, speed=speed,
                 users=args.users)
