@@ -64,6 +64,9 @@ class Trainer:
         # the training inputs with a column of ones appended (it multiplies b1; see MLP)
         self.Xa = np.ones((len(self.X), self.X.shape[1] + 1), dtype=dt)
         self.Xa[:, :-1] = self.X
+        # ... and both transposed, the layout the workspaces compute in (see Workspace)
+        self.Xt = np.ascontiguousarray(self.Xa.T)
+        self.Yt = np.ascontiguousarray(self.Y.T)
         self._blocks = net.update_blocks()
         # a mini-batch epoch's samples in visiting order (see _next_batch)
         self._epoch_Xa = np.empty_like(self.Xa)
@@ -76,6 +79,7 @@ class Trainer:
             self.X_test = np.ascontiguousarray(X_test, dtype=dt)
             self.y_test = np.asarray(y_test, dtype=np.int64)
         self.Y_test = one_hot(self.y_test, net.n_classes, dt)
+        self.Yt_test = np.ascontiguousarray(self.Y_test.T)
         self.seed = int(seed)
         self._eval_every = None if eval_every is None else max(1, int(eval_every))
         self.history_size = int(history_size)
@@ -90,7 +94,7 @@ class Trainer:
         self.optimizer = optimizer
         self._rng = np.random.default_rng(self.seed)
         self._eval_train = Workspace(net, len(self.X))
-        self._eval_train.use_input(self.Xa)
+        self._eval_train.use_input(self.Xt)
         self._eval_test = None
         if len(self.X_test):
             self._eval_test = Workspace(net, len(self.X_test))
@@ -139,8 +143,8 @@ class Trainer:
         self._batch_size = value
         if value is None:
             self._ws = Workspace(self.net, n)
-            self._ws.use_input(self.Xa)
-            self._ws.Y = self.Y
+            self._ws.use_input(self.Xt)
+            self._ws.Yt = self.Yt
         else:
             self._ws = self._batch_workspace(value)
         self._tail_ws = None                          # for the epoch's last, partial batch
@@ -149,7 +153,7 @@ class Trainer:
 
     def _batch_workspace(self, n):
         ws = Workspace(self.net, n)
-        ws.Y = np.empty((n, self.Y.shape[1]), dtype=self.Y.dtype)
+        ws.Yt = None                                  # set to each batch's targets
         return ws
 
     @property
@@ -268,7 +272,7 @@ class Trainer:
             if self.diverged:
                 break
             ws = next_batch()
-            loss = ws.loss_and_grads(None, ws.Y, l2)
+            loss = ws.loss_and_grads(None, ws.Yt, l2)
             if eval_pending:
                 # see below: this forward pass was the due evaluation's train half
                 self.metrics = self._evaluate(train_pass=(loss, ws.P))
@@ -338,8 +342,9 @@ class Trainer:
             if self._tail_ws is None or self._tail_ws.n != end - start:
                 self._tail_ws = self._batch_workspace(end - start)
             ws = self._tail_ws
-        ws.use_input(self._epoch_Xa[start:end])
-        ws.Y = self._epoch_Y[start:end]
+        # (B, D + 1) rows of the epoch, read transposed: BLAS takes the view as it is
+        ws.use_input(self._epoch_Xa[start:end].T)
+        ws.Yt = self._epoch_Y[start:end].T
         return ws
 
     def _healthy(self, ws, loss):
@@ -395,8 +400,8 @@ class Trainer:
         the current parameters (the same loss formula, with the trainer's l2) stands in for
         the train set's forward pass."""
         out = {}
-        for prefix, ws, Y, y in (("train", self._eval_train, self.Y, self.y),
-                                 ("test", self._eval_test, self.Y_test, self.y_test)):
+        for prefix, ws, Yt, y in (("train", self._eval_train, self.Yt, self.y),
+                                  ("test", self._eval_test, self.Yt_test, self.y_test)):
             if ws is None:
                 out[f"{prefix}_loss"] = out[f"{prefix}_acc"] = float("nan")
                 continue
@@ -404,7 +409,7 @@ class Trainer:
                 loss, P = train_pass
             else:
                 P = ws.forward()
-                loss = ws.loss(Y)
+                loss = ws.loss(Yt)
                 if self._l2:
                     loss += l2_penalty(self.net.weights, self._l2)
             out[f"{prefix}_loss"] = loss
