@@ -362,6 +362,19 @@ def test_regression_out_of_range_rng_state_is_a_run_file_error():
         load_run(json.dumps(meta))
 
 
+def test_regression_finite_weights_with_an_infinite_loss_are_refused():
+    # found by the fuzzer: W ≈ 1.34e154 is finite, but W² overflows in the L2 term, so the
+    # loaded run's loss was inf while the run claimed to be healthy
+    meta = json.loads(exports()[1][0])
+    assert meta["trainer"]["l2"] > 0
+    meta["arrays"]["W1"]["data"][0][0] = 1.3407807929942597e154
+    with pytest.raises(RunFileError, match="loss is infinite"):
+        load_run(json.dumps(meta))
+    meta["arrays"]["W1"]["data"][0][0] = 1e3               # large but harmless: loads
+    trainer, _ = load_run(json.dumps(meta))
+    assert math.isfinite(trainer.metrics["train_loss"])
+
+
 @pytest.mark.parametrize("where", ["history_size", "capacity"])
 def test_regression_history_capacity_is_bounded(where):
     meta = json.loads(exports()[1][0])
