@@ -61,17 +61,14 @@ class Trainer:
         if self.y.shape != (len(self.X),):
             raise TrainingError(f"y must have shape ({len(self.X)},); got {self.y.shape}.")
         self.Y = one_hot(self.y, net.n_classes, dt)
-        # the training inputs with a column of ones appended (it multiplies b1; see MLP)
-        self.Xa = np.ones((len(self.X), self.X.shape[1] + 1), dtype=dt)
-        self.Xa[:, :-1] = self.X
-        # ... and both transposed, the layout the workspaces compute in (see Workspace)
-        self.Xt = np.ascontiguousarray(self.Xa.T)
+        # inputs and targets transposed, the layout the workspaces compute in, the inputs
+        # with a row of ones appended (it multiplies b1; see MLP._allocate)
+        self.Xt = np.ones((self.X.shape[1] + 1, len(self.X)), dtype=dt)
+        self.Xt[:-1] = self.X.T
         self.Yt = np.ascontiguousarray(self.Y.T)
         self._blocks = net.update_blocks()
-        # a mini-batch epoch's samples in visiting order (see _next_batch)
-        self._epoch_Xa = np.empty_like(self.Xa)
-        self._epoch_Y = np.empty_like(self.Y)
-        self._gathered = None                         # the order _epoch_Xa/_epoch_Y hold
+        # a mini-batch epoch's batches in visiting order (see _next_batch)
+        self._gathered = None                         # the order _epoch_Xt/_epoch_Yt hold
         if X_test is None or len(X_test) == 0:
             self.X_test = np.empty((0, net.layer_sizes[0]), dtype=dt)
             self.y_test = np.empty(0, dtype=np.int64)
@@ -327,25 +324,32 @@ class Trainer:
         if self._order is None:
             self._order = self._rng.permutation(len(self.X))
             self._pos = 0
+        B = self._batch_size
         if self._gathered is not self._order:
-            # Gather the whole epoch in visiting order once; each batch is then a view of
-            # it (two gathers per epoch instead of two per update). The identity test also
-            # catches an order restored from a run file.
-            np.take(self.Xa, self._order, axis=0, out=self._epoch_Xa)
-            np.take(self.Y, self._order, axis=0, out=self._epoch_Y)
-            self._gathered = self._order
-        start = self._pos
-        end = start + self._batch_size
-        ws = self._ws
-        if end > len(self.X):                         # the last, partial batch of an epoch
-            end = len(self.X)
-            if self._tail_ws is None or self._tail_ws.n != end - start:
-                self._tail_ws = self._batch_workspace(end - start)
-            ws = self._tail_ws
-        # (B, D + 1) rows of the epoch, read transposed: BLAS takes the view as it is
-        ws.use_input(self._epoch_Xa[start:end].T)
-        ws.Yt = self._epoch_Y[start:end].T
-        return ws
+            # Gather the rest of the epoch once, batch by batch in visiting order: each batch
+            # is then a contiguous (D + 1, B) block (two gathers per epoch instead of two per
+            # update). The identity test also catches an order restored from a run file.
+            self._gathered, self._gathered_at = self._order, self._pos
+            rest = self._order[self._pos:]
+            whole = len(rest) // B * B
+            blocks = rest[:whole].reshape(-1, B)
+            self._epoch_Xt = np.ascontiguousarray(self.Xt[:, blocks].transpose(1, 0, 2))
+            self._epoch_Yt = np.ascontiguousarray(self.Yt[:, blocks].transpose(1, 0, 2))
+            self._tail_Xt = np.ascontiguousarray(self.Xt[:, rest[whole:]])
+            self._tail_Yt = np.ascontiguousarray(self.Yt[:, rest[whole:]])
+        i = (self._pos - self._gathered_at) // B
+        if i < len(self._epoch_Xt):
+            ws = self._ws
+            ws.use_input(self._epoch_Xt[i])
+            ws.Yt = self._epoch_Yt[i]
+            return ws
+        # the last, partial batch of an epoch
+        tail = self._tail_Xt.shape[1]
+        if self._tail_ws is None or self._tail_ws.n != tail:
+            self._tail_ws = self._batch_workspace(tail)
+        self._tail_ws.use_input(self._tail_Xt)
+        self._tail_ws.Yt = self._tail_Yt
+        return self._tail_ws
 
     def _healthy(self, ws, loss):
         """Check the loss and gradients before they touch the parameters.
