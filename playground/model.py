@@ -20,6 +20,8 @@ the training loop calls it thousands of times a second, so it writes into those 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
@@ -70,14 +72,15 @@ class MLP:
     def _allocate(self):
         """Zeroed parameter arrays, all views into one flat buffer ``_flat``.
 
-        The first layer's W1 and b1 form one (fan_in + 1, fan_out) block, so that with a
-        column of ones appended to the input one matrix product computes x·W1 + b1 (the
-        broadcast bias add is the costliest small op of a step) and one optimizer call
-        updates both. The blocks lie back to back in ``_flat`` (the layout of
+        Each layer's W and b form one (fan_in + 1, fan_out) block (``layer_blocks[l]``; the
+        first is also ``first_block``), so that with a row of ones appended to its input one
+        matrix product computes x·W + b, and one computes (dW; db): no broadcast bias add and
+        no separate bias-gradient sum. The blocks lie back to back in ``_flat`` (the layout of
         :func:`_carve`), so the plain SGD update is two NumPy calls for the whole network
         instead of two per array: at batch size 1 the per-call overhead is the step's cost."""
         self._flat = np.zeros(_flat_size(self.layer_sizes), dtype=self.dtype)
-        self.first_block, self.weights, self.biases = _carve(self._flat, self.layer_sizes)
+        self.layer_blocks, self.weights, self.biases = _carve(self._flat, self.layer_sizes)
+        self.first_block = self.layer_blocks[0]
 
     def _initial_weights(self, rng, fan_in, fan_out):
         scale = {"he": np.sqrt(2.0 / fan_in),             # keeps ReLU activations' variance
@@ -198,19 +201,18 @@ def one_hot(y, n_classes, dtype=np.float64):
 
 
 def _flat_size(sizes):
-    return (sizes[0] + 1) * sizes[1] + sum(a * b + b for a, b in zip(sizes[1:-1], sizes[2:]))
+    return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
 
 
 def _carve(flat, sizes):
-    """Split a flat buffer into (first_block, weights, biases) views: the (W1; b1) block,
-    then W2, b2, W3, b3, ... back to back, each C-contiguous (so ``out=`` may target it)."""
-    first = flat[:(sizes[0] + 1) * sizes[1]].reshape(sizes[0] + 1, sizes[1])
-    weights, biases, pos = [first[:-1]], [first[-1]], first.size
-    for a, b in zip(sizes[1:-1], sizes[2:]):
-        weights.append(flat[pos:pos + a * b].reshape(a, b))
-        biases.append(flat[pos + a * b:pos + a * b + b])
-        pos += a * b + b
-    return first, weights, biases
+    """Split a flat buffer into (blocks, weights, biases) views: the (W1; b1) block, the
+    (W2; b2) block, ... back to back; W_l is its block's first fan_in rows and b_l the last
+    row. All are C-contiguous (so ``out=`` may target them)."""
+    blocks, pos = [], 0
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        blocks.append(flat[pos:pos + (a + 1) * b].reshape(a + 1, b))
+        pos += (a + 1) * b
+    return blocks, [blk[:-1] for blk in blocks], [blk[-1] for blk in blocks]
 
 
 class Workspace:
@@ -239,11 +241,14 @@ class Workspace:
         sizes = net.layer_sizes
         self.activation = net.activation
         self.n_layers = net.n_layers
-        self._Zt = [np.empty((s, n), dtype=dt) for s in sizes[1:]]
-        # hidden activations get their own buffers, except for the linear activation, where
-        # A is Z itself; _At[0] stands for the input, which lives in Xt
-        self._At = [None] + [self._Zt[l] if net.activation == "linear"
-                             else np.empty_like(self._Zt[l]) for l in range(len(sizes) - 2)]
+        # Each layer's input is (fan_in + 1, n) with a last row of ones, which multiplies the
+        # bias row of the layer's (W; b) block: Xt for the first layer, and for the others the
+        # previous hidden layer's activations, written into the first rows of _A_in[l] (a
+        # contiguous view, _At[l]). With the linear activation Z is that view itself.
+        self._A_in = [None] + [np.ones((s + 1, n), dtype=dt) for s in sizes[1:-1]]
+        self._At = [None] + [a[:-1] for a in self._A_in[1:]]
+        self._Zt = [self._At[l + 1] if net.activation == "linear" else np.empty((s, n), dtype=dt)
+                    for l, s in enumerate(sizes[1:-1])] + [np.empty((sizes[-1], n), dtype=dt)]
         self._Pt = np.empty((sizes[-1], n), dtype=dt)
         self.Z = [z.T for z in self._Zt]
         self.P = self._Pt.T
@@ -252,23 +257,15 @@ class Workspace:
         # ReLU's comparand (maximum against an array takes the SIMD loop); only ReLU needs it
         self.zeros = [np.zeros_like(z) if net.activation == "relu" else None
                       for z in self._Zt[:-1]]
-        # the parameters as the transposed products read them (views, made once)
-        self._first_T = net.first_block.T
-        self._W_T = [W.T for W in net.weights]
-        self._bias_cols = [b[:, None] for b in net.biases]
+        # the parameter blocks as the transposed products read them (views, made once)
+        self._blocks_T = [blk.T for blk in net.layer_blocks]
         nb = n if backward else 0                    # zero-row backward buffers: no memory
         # the gradients in the parameters' flat layout (see MLP._allocate): (dW1; db1) is one
         # block, and SGD can update every parameter from one flat array
         self._flat_grads = np.empty(_flat_size(sizes), dtype=dt)
-        self.d_first, self.dW, self.db = _carve(self._flat_grads, sizes)
+        self.d_blocks, self.dW, self.db = _carve(self._flat_grads, sizes)
+        self.d_first = self.d_blocks[0]
         self._dZt = [np.empty((z.shape[0], nb), dtype=dt) for z in self._Zt]
-        # With one sample, db_l = Σ_rows dZ_l is dZ_l itself: layers ≥ 2 write their dZ
-        # straight into db (a view), which saves a GEMV per layer. Not layer 1, whose (dW1; db1)
-        # block is one product that reads dZ_1.
-        self._db_is_dz = backward and n == 1
-        if self._db_is_dz:
-            for l in range(1, self.n_layers):
-                self._dZt[l] = self.db[l][:, None]
         self.dZ = [d.T for d in self._dZt]
         self.mask = [np.empty((z.shape[0], nb), dtype=dt) for z in self._Zt[:-1]]
         self._bool_mask = [np.empty((z.shape[0], nb), dtype=bool) for z in self._Zt[:-1]]
@@ -309,16 +306,12 @@ class Workspace:
         """Fill Z, A and P; X (n, D) is copied in first unless the input is already set."""
         if X is not None:
             self.set_input(X)
-        Zt = self._Zt
+        Zt, blocks_T, A_in = self._Zt, self._blocks_T, self._A_in
         last = self.n_layers - 1
-        np.dot(self._first_T, self.Xt, out=Zt[0])              # (x·W1 + b1)ᵀ
-        if last:
-            self._activate(0)
+        np.dot(blocks_T[0], self.Xt, out=Zt[0])                # (x·W1 + b1)ᵀ
         for l in range(1, last + 1):
-            np.dot(self._W_T[l], self._At[l], out=Zt[l])
-            np.add(Zt[l], self._bias_cols[l], out=Zt[l])
-            if l < last:
-                self._activate(l)
+            self._activate(l - 1)
+            np.dot(blocks_T[l], A_in[l], out=Zt[l])            # (h·W2 + b2)ᵀ
         self._softmax()
         return self.P
 
@@ -363,6 +356,13 @@ class Workspace:
         """Mean cross-entropy of the last forward pass against one-hot targets Yt (K, n), as
         a log-softmax: L = mean(log Σ_j e^{s_j} − s_y), finite even when a probability
         underflows to 0."""
+        if self.n == 1:
+            # one sample (SGD): Python's math saves three NumPy calls of ~0.3 µs
+            r = self.rowsum.item()
+            log_norm = math.log(r) if r > 0 else (-math.inf if r == 0 else math.nan)
+            if self.shift is not None:
+                log_norm += self.shift.item()
+            return log_norm - float(np.vdot(self._Zt[-1], Yt))
         log_norm = np.log(self.rowsum, out=self._log_norm)
         if self.shift is not None:
             log_norm += self.shift
@@ -382,9 +382,8 @@ class Workspace:
             np.multiply(dZ, 1.0 / self.n, out=dZ)
         for l in range(self.n_layers - 1, 0, -1):
             dZ = self._dZt[l]
-            np.dot(self._At[l], dZ.T, out=self.dW[l])         # dW2 = hᵀ · dscore
-            if not self._db_is_dz:
-                np.dot(dZ, self.ones_n, out=self.db[l])       # db2 = Σ_rows dscore (a GEMV)
+            # dW2 = hᵀ · dscore and db2 = Σ_rows dscore, as one product with [h, 1]
+            np.dot(self._A_in[l], dZ.T, out=self.d_blocks[l])
             dA = self._dZt[l - 1]
             np.dot(net.weights[l], dZ, out=dA)                # dhᵀ = W2 · dscoreᵀ
             self._activation_backward(l - 1, dA)             # dr = dh ⊙ f'(r)

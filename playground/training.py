@@ -255,19 +255,21 @@ class Trainer:
     # -- training ------------------------------------------------------------------------------
     def step(self, n=1):
         """Run up to n parameter updates; return how many ran (fewer only on divergence)."""
-        done = 0
-        ws = None
+        n = int(n)
+        if self.diverged or n < 1:
+            return 0
         # Everything the loop touches is bound to locals once: at batch size 1 an update is
-        # ~30 small NumPy calls, and attribute look-ups would add a sizeable share on top.
-        next_batch, healthy = self._next_batch, self._healthy
+        # ~25 small NumPy calls, and attribute look-ups would add a sizeable share on top.
+        next_batch = self._next_batch
         update, params, grads_attr = self._opt.update, self._opt_params, self._grads_attr
         add_loss, eval_every = self.history.loss.add, self.eval_every
         lr, l2, full_batch, n_samples = self._lr, self._l2, self._batch_size is None, len(self.X)
-        n = int(n)
+        # the divergence check's usual case (see _healthy) as one comparison: |g|² < (1e30/lr)²
+        grad_sq_limit = 1e30 / lr
+        grad_sq_limit *= grad_sq_limit
         eval_pending = False
+        done = 0
         for i in range(n):
-            if self.diverged:
-                break
             ws = next_batch()
             loss = ws.loss_and_grads(None, ws.Yt, l2)
             if eval_pending:
@@ -275,7 +277,9 @@ class Trainer:
                 self.metrics = self._evaluate(train_pass=(loss, ws.P))
                 self._record_eval()
                 eval_pending = False
-            if not healthy(ws, loss):
+            g = ws._flat_grads
+            if not (loss < LOSS_LIMIT and float(np.vdot(g, g)) < grad_sq_limit) \
+                    and not self._healthy(ws, loss):                  # False for NaN too
                 break
             update(params, getattr(ws, grads_attr), lr)
             self.steps += 1
@@ -357,7 +361,8 @@ class Trainer:
         If anything is non-finite, or an update would overflow the dtype, the update is skipped,
         so the parameters stay the last finite ones. One dot product over all the gradients
         settles the usual case: lr·|g| < 1e30 implies lr·|g_l| < 1e30 for every layer (and NaN
-        fails it). Only otherwise are the per-layer norms needed to decide.
+        fails it); :meth:`step` makes that test inline and calls this only when it fails. Only
+        otherwise are the per-layer norms needed to decide.
         """
         sq = float(np.vdot(ws._flat_grads, ws._flat_grads))
         if loss < LOSS_LIMIT and self._lr * math.sqrt(sq) < 1e30:     # False for NaN too
