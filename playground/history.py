@@ -33,6 +33,7 @@ class Series:
     def add(self, step, values):
         """Offer one observation (a number, or one per name) for update ``step``; it is
         folded into the current window of ``stride`` observations."""
+        # called once per training update: written for the interpreter (no per-call arrays)
         if not isinstance(values, (list, tuple)):
             values = (values,)
         if self._pending_count and self.merge == "mean":
@@ -46,12 +47,11 @@ class Series:
             self._compact()
             if self._pending_count < self.stride:   # the window just doubled
                 return
-        row = self._rows[self._n]
-        row[0] = step
-        if self.merge == "mean" and self._pending_count > 1:
-            row[1:] = [v / self._pending_count for v in self._pending]
+        count = self._pending_count
+        if self.merge == "mean" and count > 1:
+            self._rows[self._n] = (step, *[v / count for v in self._pending])
         else:
-            row[1:] = self._pending
+            self._rows[self._n] = (step, *self._pending)
         self._n += 1
         self._pending_count = 0
 

@@ -399,6 +399,12 @@ class Workspace:
         kind = self.activation
         Z, A, m = self._Zt[l], self._At[l + 1], self.mask[l]
         if kind == "relu":
+            if self.n == 1:
+                # one sample: the seed's dh[h <= 0] = 0 as putmask is one call fewer, and at
+                # this size the calls, not the passes, are the cost
+                np.less_equal(Z, self.zeros[l], out=self._bool_mask[l])
+                np.putmask(dA, self._bool_mask[l], 0)
+                return
             # a float mask and a multiply: 5× cheaper than the seed's dh[h <= 0] = 0. The
             # comparison writes bools (against the zeros array: NumPy's SIMD loop) and copyto
             # converts them; np.greater straight into floats runs a slow casting loop.

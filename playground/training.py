@@ -274,7 +274,7 @@ class Trainer:
             loss = ws.loss_and_grads(None, ws.Yt, l2)
             if eval_pending:
                 # see below: this forward pass was the due evaluation's train half
-                self.metrics = self._evaluate(train_pass=(loss, ws.P))
+                self.metrics = self._evaluate(train_pass=(loss, ws._Pt))
                 self._record_eval()
                 eval_pending = False
             g = ws._flat_grads
@@ -405,7 +405,7 @@ class Trainer:
         return self._evaluate()
 
     def _evaluate(self, train_pass=None):
-        """:meth:`evaluate`; ``train_pass = (loss, P)`` of a full-batch ``loss_and_grads`` on
+        """:meth:`evaluate`; ``train_pass = (loss, Pᵀ)`` of a full-batch ``loss_and_grads`` on
         the current parameters (the same loss formula, with the trainer's l2) stands in for
         the train set's forward pass."""
         out = {}
@@ -415,14 +415,16 @@ class Trainer:
                 out[f"{prefix}_loss"] = out[f"{prefix}_acc"] = float("nan")
                 continue
             if prefix == "train" and train_pass is not None:
-                loss, P = train_pass
+                loss, Pt = train_pass
             else:
-                P = ws.forward()
+                ws.forward()
+                Pt = ws._Pt
                 loss = ws.loss(Yt)
                 if self._l2:
                     loss += l2_penalty(self.net.weights, self._l2)
             out[f"{prefix}_loss"] = loss
-            out[f"{prefix}_acc"] = float(np.mean(np.argmax(P, axis=1) == y))
+            # argmax over the (K, n) buffer's rows, counted: half the cost of mean(argmax == y)
+            out[f"{prefix}_acc"] = np.count_nonzero(np.argmax(Pt, axis=0) == y) / len(y)
         return out
 
     def record_metrics(self):
