@@ -281,6 +281,7 @@ class Workspace:
         self.rowsum = np.empty(self.n, dtype=dt)
         self._log_norm = np.empty(self.n, dtype=dt)
         self._abs_scores = np.empty_like(self._Pt)
+        self._tiny = float(np.finfo(dt).tiny)
         self.shift = None
 
     @property
@@ -339,9 +340,19 @@ class Workspace:
         overflow."""
         S, P = self._Zt[-1], self._Pt
         self.shift = None
+        if self.n == 1:
+            # One sample: exponentiate first and test the one row sum in Python, cheaper than
+            # the guard's BLAS call. Only an overflow, or an underflow of the whole row (the sum
+            # not a normal number), calls for the shift.
+            np.exp(S, out=P)
+            np.dot(self.ones_k, P, out=self.rowsum)
+            if self._tiny <= self.rowsum.item() < math.inf:        # False for NaN too
+                np.divide(P, self.rowsum, out=P)
+                return
+            self.shift = S.max(axis=0)
         # Σs² ≤ 60² implies every |s| ≤ 60: one BLAS call that settles small batches, where
         # max() and min() are two reductions of ~1 µs each; otherwise test max |s| exactly.
-        if S.size and not np.vdot(S, S) <= _SAFE_SCORE * _SAFE_SCORE:
+        elif S.size and not np.vdot(S, S) <= _SAFE_SCORE * _SAFE_SCORE:
             if np.abs(S, out=self._abs_scores).max() > _SAFE_SCORE:
                 self.shift = S.max(axis=0)
         if self.shift is not None:

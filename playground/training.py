@@ -258,6 +258,13 @@ class Trainer:
         n = int(n)
         if self.diverged or n < 1:
             return 0
+        # An overflow (e.g. exp() of huge one-sample scores, which are then recomputed with
+        # the max shift) is handled here and reported in words by the divergence check, so
+        # NumPy's warning would only be noise in the server log.
+        with np.errstate(over="ignore"):
+            return self._updates(n)
+
+    def _updates(self, n):
         # Everything the loop touches is bound to locals once: at batch size 1 an update is
         # ~25 small NumPy calls, and attribute look-ups would add a sizeable share on top.
         next_batch = self._next_batch
@@ -344,7 +351,7 @@ class Trainer:
         i = (self._pos - self._gathered_at) // B
         if i < len(self._epoch_Xt):
             ws = self._ws
-            ws.use_input(self._epoch_Xt[i])
+            ws.Xt = self._epoch_Xt[i]                 # ws.use_input, without the call
             ws.Yt = self._epoch_Yt[i]
             return ws
         # the last, partial batch of an epoch
