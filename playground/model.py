@@ -276,6 +276,7 @@ class Workspace:
         ends = np.cumsum([self.d_first.size] + [w.size + b.size
                                                 for w, b in zip(self.dW[1:], self.db[1:])])
         self._layer_grads = [self._flat_grads[a:b] for a, b in zip([0, *ends[:-1]], ends)]
+        self._inv_n = 1.0 / n if n else 0.0
         self.ones_n = np.ones(self.n, dtype=dt)
         self.ones_k = np.ones(sizes[-1], dtype=dt)
         self.rowsum = np.empty(self.n, dtype=dt)
@@ -390,15 +391,15 @@ class Workspace:
         dZ = self._dZt[-1]
         np.subtract(self._Pt, Yt, out=dZ)
         if self.n != 1:                                       # ×1 is exact: skip the call
-            np.multiply(dZ, 1.0 / self.n, out=dZ)
+            np.multiply(dZ, self._inv_n, out=dZ)
         for l in range(self.n_layers - 1, 0, -1):
             dZ = self._dZt[l]
             # dW2 = hᵀ · dscore and db2 = Σ_rows dscore, as one product with [h, 1]
-            np.dot(self._A_in[l], dZ.T, out=self.d_blocks[l])
+            np.dot(self._A_in[l], self.dZ[l], out=self.d_blocks[l])
             dA = self._dZt[l - 1]
             np.dot(net.weights[l], dZ, out=dA)                # dhᵀ = W2 · dscoreᵀ
             self._activation_backward(l - 1, dA)             # dr = dh ⊙ f'(r)
-        np.dot(self.Xt, self._dZt[0].T, out=self.d_first)     # dW1 = xᵀ·dr and db1 = Σ dr
+        np.dot(self.Xt, self.dZ[0], out=self.d_first)         # dW1 = xᵀ·dr and db1 = Σ dr
         if l2:
             for dW, W in zip(self.dW, net.weights):
                 dW += l2 * W
