@@ -308,6 +308,9 @@ def _build(meta, arrays, limits):
     if counters.get("has_order"):
         if sorted(order.tolist()) != list(range(n)):
             raise RunFileError("The saved batch order is not a permutation of the data.")
+        if trainer._pos >= n:                # an epoch in progress has samples left to visit
+            raise RunFileError(f"The saved position in the epoch ({trainer._pos}) is past the "
+                               f"end of the data ({n} points).")
         trainer._order = order.astype(np.int64)
     try:
         trainer._rng.bit_generator.state = counters["rng"]

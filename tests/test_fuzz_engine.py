@@ -362,6 +362,18 @@ def test_regression_out_of_range_rng_state_is_a_run_file_error():
         load_run(json.dumps(meta))
 
 
+@pytest.mark.parametrize("pos", [30, 31, 1000])
+def test_regression_epoch_position_past_the_data_is_refused(pos):
+    meta = json.loads(exports()[1][0])             # mini-batches of 7, an epoch in progress
+    assert meta["counters"]["has_order"] and len(meta["arrays"]["X"]["data"]) == 30
+    meta["counters"]["pos"] = pos
+    with pytest.raises(RunFileError, match="past the end"):
+        load_run(json.dumps(meta))
+    meta["counters"]["pos"] = 29                    # the last sample still to visit: loads
+    trainer, _ = load_run(json.dumps(meta))
+    assert trainer.step(5) == 5
+
+
 def test_regression_finite_weights_with_an_infinite_loss_are_refused():
     # found by the fuzzer: W ≈ 1.34e154 is finite, but W² overflows in the L2 term, so the
     # loaded run's loss was inf while the run claimed to be healthy
