@@ -33,16 +33,29 @@ class Series:
     def add(self, step, values):
         """Offer one observation (a number, or one per name) for update ``step``; it is
         folded into the current window of ``stride`` observations."""
-        # called once per training update: written for the interpreter (no per-call arrays)
         if not isinstance(values, (list, tuple)):
-            values = (values,)
+            self.add_value(step, values)
+            return
         if self._pending_count and self.merge == "mean":
             self._pending = [a + b for a, b in zip(self._pending, values)]
         else:
             self._pending = list(values)
         self._pending_count += 1
-        if self._pending_count < self.stride:
-            return
+        if self._pending_count >= self.stride:
+            self._close_window(step)
+
+    def add_value(self, step, value):
+        """:meth:`add` of one number to a one-column series (the per-update loss: called for
+        every training update, so written without per-name loops)."""
+        if self._pending_count and self.merge == "mean":
+            value += self._pending[0]
+        self._pending = [value]
+        self._pending_count += 1
+        if self._pending_count >= self.stride:
+            self._close_window(step)
+
+    def _close_window(self, step):
+        """Record the pending window as a row for ``step`` (merging the buffer first if full)."""
         if self._n == self.capacity:
             self._compact()
             if self._pending_count < self.stride:   # the window just doubled

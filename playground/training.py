@@ -269,7 +269,7 @@ class Trainer:
         # ~25 small NumPy calls, and attribute look-ups would add a sizeable share on top.
         next_batch = self._next_batch
         update, params, grads_attr = self._opt.update, self._opt_params, self._grads_attr
-        add_loss, eval_every = self.history.loss.add, self.eval_every
+        add_loss, eval_every = self.history.loss.add_value, self.eval_every
         lr, l2, full_batch, n_samples = self._lr, self._l2, self._batch_size is None, len(self.X)
         # the divergence check's usual case (see _healthy) as one comparison: |g|² < (1e30/lr)²
         grad_sq_limit = 1e30 / lr
