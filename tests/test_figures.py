@@ -100,6 +100,20 @@ def all_figures(data, net, grid):
 
 
 # -- helpers -----------------------------------------------------------------------------------
+def test_axes_with_tick_labels_never_measure_them_to_hide_overflow(all_figures):
+    """plotly.js's default ticklabeloverflow hides labels past the chart by measuring every
+    label after each redraw (a forced page layout each); the figures opt out."""
+    checked = set()
+    for name, fig in all_figures.items():
+        layout = fig.to_plotly_json()["layout"]
+        axes = {k: v for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))}
+        for key, axis in axes.items():
+            if axis.get("showticklabels", True):
+                assert axis.get("ticklabeloverflow") == "allow", (name, key)
+                checked.add(name)
+    assert {"decision", "loss", "grad_norm", "unit", "data"} <= checked
+
+
 def test_palette_is_okabe_ito_first_and_distinct():
     assert F.PALETTE[:8] == ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
                              "#D55E00", "#F0E442", "#000000")
