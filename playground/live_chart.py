@@ -64,6 +64,36 @@ function reuseArrays(node, cache, seen, path) {
   }
 }
 
+function drawFigure(div, data) {
+  const fig = JSON.parse(data.figure);
+  const seen = new Map();
+  reuseArrays(fig.data, div.__arrays || new Map(), seen, "");
+  div.__arrays = seen;
+  // likewise the template: a new (even empty) template object makes Plotly.react redo
+  // the whole plot
+  const template = JSON.stringify(fig.layout.template);
+  if (div.__template && div.__template.json === template) {
+    fig.layout.template = div.__template.value;
+  } else {
+    div.__template = {json: template, value: fig.layout.template};
+  }
+  window.Plotly.react(div, fig.data, fig.layout, data.config).then(() => {
+    div.dataset.frame = String(data.frame);   // lets tests and benchmarks see updates
+  });
+}
+
+function whenPlotly(src, then) {
+  if (window.Plotly) { then(); return; }
+  window.__plotlyLoad ??= new Promise((resolve, reject) => {
+    const s = document.createElement("script");
+    s.src = src;
+    s.onload = resolve;
+    s.onerror = reject;
+    document.head.appendChild(s);
+  });
+  window.__plotlyLoad.then(then);
+}
+
 export default function (component) {
   const { data, parentElement } = component;
   let div = parentElement.querySelector("div.live-plotly");
@@ -72,32 +102,25 @@ export default function (component) {
     div.className = "live-plotly";
     parentElement.appendChild(div);
   }
-  const draw = () => {
-    const fig = JSON.parse(data.figure);
-    const seen = new Map();
-    reuseArrays(fig.data, div.__arrays || new Map(), seen, "");
-    div.__arrays = seen;
-    // likewise the template: a new (even empty) template object makes Plotly.react redo
-    // the whole plot
-    const template = JSON.stringify(fig.layout.template);
-    if (div.__template && div.__template.json === template) {
-      fig.layout.template = div.__template.value;
-    } else {
-      div.__template = {json: template, value: fig.layout.template};
-    }
-    window.Plotly.react(div, fig.data, fig.layout, data.config).then(() => {
-      div.dataset.frame = String(data.frame);   // lets tests and benchmarks see updates
-    });
-  };
-  if (window.Plotly) { draw(); return; }
-  window.__plotlyLoad ??= new Promise((resolve, reject) => {
-    const s = document.createElement("script");
-    s.src = data.src;
-    s.onload = resolve;
-    s.onerror = reject;
-    document.head.appendChild(s);
-  });
-  window.__plotlyLoad.then(draw);
+  div.__latest = data;
+  // A chart scrolled out of view is drawn once, then updated only when it comes back into
+  // view (with the latest figure): redrawing charts nobody sees costs the page's frames.
+  if (!div.__observer && "IntersectionObserver" in window) {
+    div.__visible = true;
+    div.__observer = new IntersectionObserver((entries) => {
+      div.__visible = entries[entries.length - 1].isIntersecting;
+      if (div.__visible && div.__behind) {
+        div.__behind = false;
+        whenPlotly(div.__latest.src, () => drawFigure(div, div.__latest));
+      }
+    }, {rootMargin: "100px"});
+    div.__observer.observe(div);
+  }
+  if (div.dataset.frame !== undefined && !div.__visible) {
+    div.__behind = true;
+    return;
+  }
+  whenPlotly(data.src, () => drawFigure(div, div.__latest));
 }
 """
 

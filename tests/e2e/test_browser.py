@@ -215,6 +215,31 @@ def test_live_decision_map_updates_the_image_not_the_points(page: Page, app_url,
             set_playing(page, False)
 
 
+def test_a_chart_out_of_view_is_updated_when_scrolled_into_view(page: Page, app_url, shot):
+    open_app(page, app_url)
+    norms = ".st-key-gradnorms div.live-plotly"
+    try:
+        page.wait_for_selector(f"{norms} .main-svg")
+        below = page.evaluate(f"""() => document.querySelector('{norms}')
+            .getBoundingClientRect().top - window.innerHeight""")
+        assert below > 100, below                         # the test needs it out of view
+        first = int(page.locator(norms).get_attribute("data-frame"))
+        set_playing(page, True)
+        frame = wait_frame_above(page, 1, 0)
+        for _ in range(6):                                # > VIEW_EVERY live frames
+            frame = wait_frame_above(page, 1, frame)
+        assert int(page.locator(norms).get_attribute("data-frame")) == first
+        page.locator(norms).scroll_into_view_if_needed()
+        page.wait_for_function(f"+document.querySelector('{norms}').dataset.frame > {first}")
+        # in view, it follows the live frames again
+        now = int(page.locator(norms).get_attribute("data-frame"))
+        page.wait_for_function(f"+document.querySelector('{norms}').dataset.frame > {now}")
+    finally:
+        shot(page, "out_of_view_chart")
+        if play_switch(page).is_checked():
+            set_playing(page, False)
+
+
 def test_step_and_reset(page: Page, app_url, shot):
     open_app(page, app_url)
     try:
