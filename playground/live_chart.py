@@ -120,7 +120,14 @@ export default function (component) {
     div.__behind = true;
     return;
   }
-  whenPlotly(data.src, () => drawFigure(div, div.__latest));
+  // Drawn just before the next paint: if the page falls behind and several updates arrive
+  // between two paints, only the latest is drawn.
+  if (div.__drawPending) return;
+  div.__drawPending = true;
+  requestAnimationFrame(() => {
+    div.__drawPending = false;
+    whenPlotly(div.__latest.src, () => drawFigure(div, div.__latest));
+  });
 }
 """
 
