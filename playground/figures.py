@@ -268,10 +268,11 @@ def decision_region_figure(xs, ys, probs, X_train, y_train, X_test=None, y_test=
     if not image:
         data.insert(0, heat)
     else:
-        # stable trace ids: the hover heatmap comes and goes (paused / playing), and
-        # uirevision keeps legend clicks per uid instead of per trace index
-        for trace in data:
-            trace["uid"] = trace["name"]
+        # stable, unique trace ids: the hover heatmap comes and goes (paused / playing) after
+        # the points, and uirevision keeps legend clicks per uid (names may repeat: an
+        # uploaded class may be called "a (test)")
+        for i, trace in enumerate(data):
+            trace["uid"] = f"points{i}"
         if hover_detail:
             data.append(dict(heat, opacity=0, uid="prediction"))
         dx = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0

@@ -43,10 +43,15 @@ function decode(spec) {
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   const flat = new TYPES[spec.dtype](bytes.buffer);
   const shape = spec.shape ? String(spec.shape).split(",").map(Number) : [flat.length];
-  if (shape.length !== 2) return flat;
-  const rows = [];
-  for (let r = 0; r < shape[0]; r++) rows.push(flat.subarray(r * shape[1], (r + 1) * shape[1]));
-  return rows;
+  // n-d arrays (heatmap z, the map's (ny, nx, 2) hover customdata) as nested rows
+  const nest = (dims, offset) => {
+    if (dims.length === 1) return flat.subarray(offset, offset + dims[0]);
+    const stride = dims.slice(1).reduce((a, b) => a * b, 1);
+    const rows = [];
+    for (let i = 0; i < dims[0]; i++) rows.push(nest(dims.slice(1), offset + i * stride));
+    return rows;
+  };
+  return shape.length === 1 ? flat : nest(shape, 0);
 }
 function reuseArrays(node, cache, seen, path) {
   for (const key of Object.keys(node)) {

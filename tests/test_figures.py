@@ -207,7 +207,7 @@ def test_decision_map_as_image_shows_the_heatmaps_colours_cell_for_cell(data, gr
     assert len(img.source) < len(heat_z) / 2            # 100×100: ~1 kB against ~13 kB
     # same points as the heatmap version, with stable uids
     assert [t.name for t in fig.data] == [t.name for t in heat_fig.data[1:]]
-    assert [t.uid for t in fig.data] == [t.name for t in fig.data]
+    assert [t.uid for t in fig.data] == [f"points{i}" for i in range(len(fig.data))]
     assert fig.layout.xaxis.ticks == heat_fig.layout.xaxis.ticks == "outside"
 
 
