@@ -361,7 +361,7 @@ def _live():
         # the per-cell hover text is 27 of the map's 48 kB: sent only when paused
         fig = figures.decision_region_figure(xs, ys, ws.P, d.X_train, d.y_train, d.X_test,
                                              d.y_test, class_names=d.class_names,
-                                             hover_detail=not playing)
+                                             hover_detail=not playing, image=True)
         live_chart(fig, key="regions", frame=tr.steps, filename="decision-regions")
     with right:
         log_y = st.toggle("Log-scale loss", key="w_log", on_change=_touch)

@@ -28,6 +28,77 @@ PLOTLY_JS = "plotly-cartesian.min.js"       # committed: plotly.js-cartesian-dis
 PLOTLY_FULL_JS = "plotly.min.js"            # fallback, copied from the plotly package
 
 _JS = """
+// plotly.py sends NumPy arrays as {dtype, bdata[, shape]} specs, which plotly.js decodes
+// into new typed arrays on every update; Plotly.react then sees every data array as new
+// and recomputes and redraws every trace. Here each spec is decoded once and the decoded
+// array is reused while its bytes stay the same, so Plotly.react skips the traces whose
+// data did not change (e.g. the data points under a new decision-map image).
+const TYPES = {f8: Float64Array, f4: Float32Array, i4: Int32Array, u4: Uint32Array,
+               i2: Int16Array, u2: Uint16Array, i1: Int8Array, u1: Uint8Array};
+const isSpec = (v) => v && typeof v === "object" && typeof v.bdata === "string"
+                      && typeof v.dtype === "string" && TYPES[v.dtype];
+function decode(spec) {
+  const bin = atob(spec.bdata);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const flat = new TYPES[spec.dtype](bytes.buffer);
+  const shape = spec.shape ? String(spec.shape).split(",").map(Number) : [flat.length];
+  // n-d arrays (heatmap z, the map's (ny, nx, 2) hover customdata) as nested rows
+  const nest = (dims, offset) => {
+    if (dims.length === 1) return flat.subarray(offset, offset + dims[0]);
+    const stride = dims.slice(1).reduce((a, b) => a * b, 1);
+    const rows = [];
+    for (let i = 0; i < dims[0]; i++) rows.push(nest(dims.slice(1), offset + i * stride));
+    return rows;
+  };
+  return shape.length === 1 ? flat : nest(shape, 0);
+}
+function reuseArrays(node, cache, seen, path) {
+  for (const key of Object.keys(node)) {
+    const v = node[key];
+    const here = path + "." + key;
+    if (isSpec(v)) {
+      const old = cache.get(here);
+      const value = old && old.bdata === v.bdata && old.shape === v.shape
+        ? old.value : decode(v);
+      seen.set(here, {bdata: v.bdata, shape: v.shape, value});
+      node[key] = value;
+    } else if (v && typeof v === "object") {
+      reuseArrays(v, cache, seen, here);
+    }
+  }
+}
+
+function drawFigure(div, data) {
+  const fig = JSON.parse(data.figure);
+  const seen = new Map();
+  reuseArrays(fig.data, div.__arrays || new Map(), seen, "");
+  div.__arrays = seen;
+  // likewise the template: a new (even empty) template object makes Plotly.react redo
+  // the whole plot
+  const template = JSON.stringify(fig.layout.template);
+  if (div.__template && div.__template.json === template) {
+    fig.layout.template = div.__template.value;
+  } else {
+    div.__template = {json: template, value: fig.layout.template};
+  }
+  window.Plotly.react(div, fig.data, fig.layout, data.config).then(() => {
+    div.dataset.frame = String(data.frame);   // lets tests and benchmarks see updates
+  });
+}
+
+function whenPlotly(src, then) {
+  if (window.Plotly) { then(); return; }
+  window.__plotlyLoad ??= new Promise((resolve, reject) => {
+    const s = document.createElement("script");
+    s.src = src;
+    s.onload = resolve;
+    s.onerror = reject;
+    document.head.appendChild(s);
+  });
+  window.__plotlyLoad.then(then);
+}
+
 export default function (component) {
   const { data, parentElement } = component;
   let div = parentElement.querySelector("div.live-plotly");
@@ -36,25 +107,40 @@ export default function (component) {
     div.className = "live-plotly";
     parentElement.appendChild(div);
   }
-  const draw = () => {
-    const fig = JSON.parse(data.figure);
-    window.Plotly.react(div, fig.data, fig.layout, data.config).then(() => {
-      div.dataset.frame = String(data.frame);   // lets tests and benchmarks see updates
-    });
-  };
-  if (window.Plotly) { draw(); return; }
-  window.__plotlyLoad ??= new Promise((resolve, reject) => {
-    const s = document.createElement("script");
-    s.src = data.src;
-    s.onload = resolve;
-    s.onerror = reject;
-    document.head.appendChild(s);
+  div.__latest = data;
+  // A chart scrolled out of view is drawn once, then updated only when it comes back into
+  // view (with the latest figure): redrawing charts nobody sees costs the page's frames.
+  if (!div.__observer && "IntersectionObserver" in window) {
+    div.__visible = true;
+    div.__observer = new IntersectionObserver((entries) => {
+      div.__visible = entries[entries.length - 1].isIntersecting;
+      if (div.__visible && div.__behind) {
+        div.__behind = false;
+        whenPlotly(div.__latest.src, () => drawFigure(div, div.__latest));
+      }
+    }, {rootMargin: "100px"});
+    div.__observer.observe(div);
+  }
+  if (div.dataset.frame !== undefined && !div.__visible) {
+    div.__behind = true;
+    return;
+  }
+  // Drawn just before the next paint: if the page falls behind and several updates arrive
+  // between two paints, only the latest is drawn.
+  if (div.__drawPending) return;
+  div.__drawPending = true;
+  requestAnimationFrame(() => {
+    div.__drawPending = false;
+    whenPlotly(div.__latest.src, () => drawFigure(div, div.__latest));
   });
-  window.__plotlyLoad.then(draw);
 }
 """
 
-_CSS = ".live-plotly { width: 100%; }"
+# Layout images (the decision map) drawn cell by cell, as plotly.js draws heatmaps.
+_CSS = """
+.live-plotly { width: 100%; }
+.live-plotly .imagelayer image { image-rendering: pixelated; }
+"""
 
 _component = st.components.v2.component("playground_live_plotly", js=_JS, css=_CSS,
                                         isolate_styles=False)

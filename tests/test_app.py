@@ -36,7 +36,10 @@ def test_renders_the_default_page_without_exceptions(at):
     labels = [b.label for b in at.button]
     assert {"Step", "Step epoch", "Reset"} <= set(labels)
     figs = figures(at)
-    assert figs[0]["data"][0]["type"] == "heatmap"          # the decision regions
+    regions = figs[0]                  # the decision regions: an image, and while paused
+    assert regions["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    (heat,) = [t for t in regions["data"] if t["type"] == "heatmap"]   # the hover's heatmap
+    assert heat["opacity"] == 0 and "customdata" in heat
     assert at.selectbox(key="w_dataset").value == "spiral"
 
 
@@ -72,9 +75,10 @@ def test_switching_dataset_redraws_the_decision_map(at):
     at.selectbox(key="w_dataset").select("moons").run()
     after = figures(at)[0]
     assert not at.exception
-    n_classes = len({t["name"] for t in after["data"][1:] if "(test)" not in t["name"]})
+    n_classes = len({t["name"] for t in after["data"]
+                     if t["type"] == "scatter" and "(test)" not in t["name"]})
     assert n_classes == 2
-    assert before["data"][0]["z"] != after["data"][0]["z"]
+    assert before["layout"]["images"][0]["source"] != after["layout"]["images"][0]["source"]
     assert at.query_params.get("data") == ["moons"] or at.query_params.get("data") == "moons"
 
 

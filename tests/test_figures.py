@@ -100,6 +100,20 @@ def all_figures(data, net, grid):
 
 
 # -- helpers -----------------------------------------------------------------------------------
+def test_axes_with_tick_labels_never_measure_them_to_hide_overflow(all_figures):
+    """plotly.js's default ticklabeloverflow hides labels past the chart by measuring every
+    label after each redraw (a forced page layout each); the figures opt out."""
+    checked = set()
+    for name, fig in all_figures.items():
+        layout = fig.to_plotly_json()["layout"]
+        axes = {k: v for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))}
+        for key, axis in axes.items():
+            if axis.get("showticklabels", True):
+                assert axis.get("ticklabeloverflow") == "allow", (name, key)
+                checked.add(name)
+    assert {"decision", "loss", "grad_norm", "unit", "data"} <= checked
+
+
 def test_palette_is_okabe_ito_first_and_distinct():
     assert F.PALETTE[:8] == ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
                              "#D55E00", "#F0E442", "#000000")
@@ -160,6 +174,52 @@ def test_decision_confidence_bands_run_from_pale_to_saturated():
     stops = [s[0] for s in scale]
     assert stops == sorted(stops) and stops[0] == 0 and stops[-1] == 1
     assert len(scale) == k * F.BANDS + 2
+
+
+def test_decision_map_as_image_shows_the_heatmaps_colours_cell_for_cell(data, grid):
+    import base64
+    import io
+
+    from PIL import Image
+
+    X, y, Xt, yt = data
+    xs, ys, ws = grid
+    heat_fig = F.decision_region_figure(xs, ys, ws.P, X, y, Xt, yt)
+    fig = F.decision_region_figure(xs, ys, ws.P, X, y, Xt, yt, hover_detail=False, image=True)
+    assert not _of_type(fig, "heatmap")                  # playing: the image only
+    (img,) = fig.layout.images
+    png = base64.b64decode(img.source.removeprefix("data:image/png;base64,"))
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    assert pixels.shape == (len(ys), len(xs), 3)
+    # top row of the image = largest y; each pixel has its code's colour in the colorscale
+    codes = np.asarray(heat_fig.data[0].z, dtype=np.uint8)
+    assert np.array_equal(pixels, F.decision_colors(3)[codes[::-1]])
+    scale = dict((round(p * 3 * F.BANDS - 0.5), c) for p, c in F._decision_colorscale(3)[1:-1])
+    assert [scale[c] for c in (0, 9, 23)] == [
+        "#{:02x}{:02x}{:02x}".format(*F.decision_colors(3)[c]) for c in (0, 9, 23)]
+    # the image covers the cells (centres xs, ys) edge to edge, in data coordinates
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    assert (img.xref, img.yref, img.sizing, img.layer) == ("x", "y", "stretch", "below")
+    assert img.x == pytest.approx(xs[0] - dx / 2) and img.y == pytest.approx(ys[-1] + dy / 2)
+    assert img.sizex == pytest.approx(xs[-1] - xs[0] + dx)
+    assert img.sizey == pytest.approx(ys[-1] - ys[0] + dy)
+    heat_z = json.loads(heat_fig.to_json())["data"][0]["z"]["bdata"]
+    assert len(img.source) < len(heat_z) / 2            # 100×100: ~1 kB against ~13 kB
+    # same points as the heatmap version, with stable uids
+    assert [t.name for t in fig.data] == [t.name for t in heat_fig.data[1:]]
+    assert [t.uid for t in fig.data] == [f"points{i}" for i in range(len(fig.data))]
+    assert fig.layout.xaxis.ticks == heat_fig.layout.xaxis.ticks == "outside"
+
+
+def test_decision_map_as_image_keeps_the_hover_detail_in_an_invisible_heatmap(data, grid):
+    X, y, Xt, yt = data
+    xs, ys, ws = grid
+    fig = F.decision_region_figure(xs, ys, ws.P, X, y, Xt, yt, image=True)
+    (heat,) = _of_type(fig, "heatmap")
+    assert heat.opacity == 0 and heat.uid == "prediction"
+    assert heat.customdata.shape == (len(ys), len(xs), 2)
+    assert "predicted class" in heat.hovertemplate
+    assert fig.data[-1] is heat                          # after the points: their indices stay
 
 
 def test_decision_points_per_class_in_palette_colours(data, grid):

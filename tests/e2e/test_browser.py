@@ -7,6 +7,7 @@ looks at pixels. Timeouts are generous: CI boxes and the dev box are small and s
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -128,7 +129,9 @@ def test_page_loads_without_errors(page: Page, app_url, console_errors, shot):
             expect(metric(page, label)).to_be_visible()
         assert page.locator("div.live-plotly").count() >= 2
         traces = page.evaluate(f"{CHARTS_JS}.slice(0, 2).map(d => d.data.map(t => t.type))")
-        assert traces[0][0] == "heatmap", traces          # the decision regions
+        # the decision regions: a layout image, plus (paused) an invisible hover heatmap
+        assert "heatmap" in traces[0] and "scatter" in traces[0], traces
+        expect(page.locator(".st-key-regions .imagelayer image")).to_have_count(1)
         assert "scatter" in traces[1], traces             # the loss/accuracy curves
         time.sleep(0.5)                                   # let late console messages arrive
         errors = [e for e in console_errors if not any(b in e for b in BENIGN_CONSOLE)]
@@ -158,6 +161,83 @@ def test_play_pause_resume(page: Page, app_url, shot):
         no_exception(page)
     finally:
         shot(page, "play_pause_resume")
+        if play_switch(page).is_checked():
+            set_playing(page, False)
+
+
+def test_decision_map_hover_names_the_class_when_paused(page: Page, app_url, shot):
+    open_app(page, app_url)
+    try:
+        # the plot area's centre: the map's hover heatmap sits under the data points
+        box = page.locator(".st-key-regions .nsewdrag").first
+        box.scroll_into_view_if_needed()
+        b = box.bounding_box()
+        for fx, fy in ((0.93, 0.07), (0.07, 0.93), (0.5, 0.97), (0.97, 0.5)):
+            page.mouse.move(b["x"] + fx * b["width"], b["y"] + fy * b["height"])
+            hover = page.locator(".st-key-regions .hoverlayer .hovertext")
+            try:
+                # the class and the confidence come from the hover heatmap's customdata
+                expect(hover.first).to_contain_text(re.compile(r"predicted class \d \(\d+%\)"),
+                                                    timeout=3_000)
+                break
+            except AssertionError:
+                continue                                  # a data point's hover; try elsewhere
+        else:
+            raise AssertionError("no hover naming the predicted class on the decision map")
+    finally:
+        shot(page, "decision_map_hover")
+
+
+def test_live_decision_map_updates_the_image_not_the_points(page: Page, app_url, shot):
+    """While playing, each new decision map is a new layout image; the data points (same
+    data) are left as they are: Plotly.react does not redraw them (no DOM change)."""
+    open_app(page, app_url)
+    try:
+        set_playing(page, True)
+        start = wait_frame_above(page, 0, 0)
+        start = wait_frame_above(page, 0, start)          # past the paused → playing switch
+        page.evaluate("""() => {
+            const d = document.querySelector('.st-key-regions div.live-plotly');
+            window.__pts = 0; window.__srcs = new Set();
+            window.__mo = new MutationObserver((ms) => { for (const m of ms) {
+                if (m.target.closest && m.target.closest('.scatterlayer')) window.__pts++; } });
+            window.__mo.observe(d, {subtree: true, childList: true, attributes: true});
+            window.__img = setInterval(() => { const i = d.querySelector('.imagelayer image');
+                if (i) window.__srcs.add(i.getAttribute('href')); }, 20); }""")
+        frame = wait_frame_above(page, 0, start)
+        wait_frame_above(page, 0, frame)
+        wait_frame_above(page, 0, chart_frame(page, 0))
+        changes, images = page.evaluate("""() => { window.__mo.disconnect();
+            clearInterval(window.__img); return [window.__pts, window.__srcs.size]; }""")
+        assert images >= 2, images                        # the map itself moved on
+        assert changes == 0, changes                      # the points were not touched
+    finally:
+        shot(page, "live_decision_map")
+        if play_switch(page).is_checked():
+            set_playing(page, False)
+
+
+def test_a_chart_out_of_view_is_updated_when_scrolled_into_view(page: Page, app_url, shot):
+    open_app(page, app_url)
+    norms = ".st-key-gradnorms div.live-plotly"
+    try:
+        page.wait_for_selector(f"{norms} .main-svg")
+        below = page.evaluate(f"""() => document.querySelector('{norms}')
+            .getBoundingClientRect().top - window.innerHeight""")
+        assert below > 100, below                         # the test needs it out of view
+        first = int(page.locator(norms).get_attribute("data-frame"))
+        set_playing(page, True)
+        frame = wait_frame_above(page, 1, 0)
+        for _ in range(6):                                # > VIEW_EVERY live frames
+            frame = wait_frame_above(page, 1, frame)
+        assert int(page.locator(norms).get_attribute("data-frame")) == first
+        page.locator(norms).scroll_into_view_if_needed()
+        page.wait_for_function(f"+document.querySelector('{norms}').dataset.frame > {first}")
+        # in view, it follows the live frames again
+        now = int(page.locator(norms).get_attribute("data-frame"))
+        page.wait_for_function(f"+document.querySelector('{norms}').dataset.frame > {now}")
+    finally:
+        shot(page, "out_of_view_chart")
         if play_switch(page).is_checked():
             set_playing(page, False)
 
