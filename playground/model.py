@@ -259,6 +259,14 @@ class Workspace:
                       for z in self._Zt[:-1]]
         # the parameter blocks as the transposed products read them (views, made once)
         self._blocks_T = [blk.T for blk in net.layer_blocks]
+        # Products with a small inner dimension and a large output, like (x·W1)ᵀ = W1ᵀ·xᵀ and
+        # dhᵀ = W2·dscoreᵀ (inner 3, output H×n): np.matmul beats np.dot by ~0.5 µs (f32)
+        # and ~1.5 µs (f64) from batches of ~128 up (100×3·3×300: 18 % in f64); np.dot is
+        # faster for the others and, with less call overhead, for small batches.
+        def product(inner):
+            return np.matmul if inner <= 32 and n >= 128 else np.dot
+        self._forward_product = [product(a + 1) for a in sizes[:-1]]
+        self._backward_product = [product(b) for b in sizes[1:]]    # dA_{l-1} = W_l·dZ_l
         nb = n if backward else 0                    # zero-row backward buffers: no memory
         # the gradients in the parameters' flat layout (see MLP._allocate): (dW1; db1) is one
         # block, and SGD can update every parameter from one flat array
@@ -308,12 +316,12 @@ class Workspace:
         """Fill Z, A and P; X (n, D) is copied in first unless the input is already set."""
         if X is not None:
             self.set_input(X)
-        Zt, blocks_T, A_in = self._Zt, self._blocks_T, self._A_in
+        Zt, blocks_T, A_in, product = self._Zt, self._blocks_T, self._A_in, self._forward_product
         last = self.n_layers - 1
-        np.dot(blocks_T[0], self.Xt, out=Zt[0])                # (x·W1 + b1)ᵀ
+        product[0](blocks_T[0], self.Xt, out=Zt[0])            # (x·W1 + b1)ᵀ
         for l in range(1, last + 1):
             self._activate(l - 1)
-            np.dot(blocks_T[l], A_in[l], out=Zt[l])            # (h·W2 + b2)ᵀ
+            product[l](blocks_T[l], A_in[l], out=Zt[l])        # (h·W2 + b2)ᵀ
         self._softmax()
         return self.P
 
@@ -397,7 +405,7 @@ class Workspace:
             # dW2 = hᵀ · dscore and db2 = Σ_rows dscore, as one product with [h, 1]
             np.dot(self._A_in[l], self.dZ[l], out=self.d_blocks[l])
             dA = self._dZt[l - 1]
-            np.dot(net.weights[l], dZ, out=dA)                # dhᵀ = W2 · dscoreᵀ
+            self._backward_product[l](net.weights[l], dZ, out=dA)  # dhᵀ = W2 · dscoreᵀ
             self._activation_backward(l - 1, dA)             # dr = dh ⊙ f'(r)
         np.dot(self.Xt, self.dZ[0], out=self.d_first)         # dW1 = xᵀ·dr and db1 = Σ dr
         if l2:
