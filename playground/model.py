@@ -252,8 +252,11 @@ class Workspace:
         self._Pt = np.empty((sizes[-1], n), dtype=dt)
         self.Z = [z.T for z in self._Zt]
         self.P = self._Pt.T
+        # The input Xt: (D + 1, n), last row all ones. set_input copies X into this buffer;
+        # the trainer instead points Xt at its own data (the training set, or a batch block),
+        # so that a batch is never copied.
         self._own_input = np.ones((sizes[0] + 1, n), dtype=dt)
-        self.use_input(self._own_input)
+        self.Xt = self._own_input
         # ReLU's comparand (maximum against an array takes the SIMD loop); only ReLU needs it
         self.zeros = [np.zeros_like(z) if net.activation == "relu" else None
                       for z in self._Zt[:-1]]
@@ -280,10 +283,8 @@ class Workspace:
         self._flat_grad_list = [self._flat_grads]
         self._block_grads = [self.d_first] + [g for pair in zip(self.dW[1:], self.db[1:])
                                               for g in pair]
-        # each layer's (dW, db) as one contiguous slice: one dot product per gradient norm
-        ends = np.cumsum([self.d_first.size] + [w.size + b.size
-                                                for w, b in zip(self.dW[1:], self.db[1:])])
-        self._layer_grads = [self._flat_grads[a:b] for a, b in zip([0, *ends[:-1]], ends)]
+        # each layer's (dW; db) block, flat: one dot product per gradient norm
+        self._layer_grads = [blk.reshape(-1) for blk in self.d_blocks]
         self._inv_n = 1.0 / n if n else 0.0
         self.ones_n = np.ones(self.n, dtype=dt)
         self.ones_k = np.ones(sizes[-1], dtype=dt)
@@ -297,11 +298,6 @@ class Workspace:
     def A(self):
         """Activations per layer as (n, units) views: the input, then each hidden layer."""
         return [self.Xt[:-1].T] + [a.T for a in self._At[1:]]
-
-    def use_input(self, Xt):
-        """Read inputs from Xt, an (D + 1, n) array (or view) whose last row is all ones; the
-        trainer keeps its training set in that form, so a batch is never copied."""
-        self.Xt = Xt
 
     def set_input(self, X):
         """Copy inputs X (n, D) into this workspace's own input buffer."""
@@ -391,7 +387,7 @@ class Workspace:
 
     def loss_and_grads(self, X, Yt, l2=0.0):
         """Forward + backward for a batch with one-hot targets Yt (K, n); the gradients land
-        in dW, db. X=None uses the input already set (see :meth:`use_input`)."""
+        in dW, db. X=None uses the input already in ``Xt``."""
         net = self.net
         self.forward(X)
         loss = self.loss(Yt)

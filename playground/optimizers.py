@@ -20,13 +20,8 @@ class SGD:
         self._scratch = [np.empty_like(p) for p in params]
 
     def update(self, params, grads, lr):
-        if len(params) == 1:                          # the trainer's one flat array: no loop
-            s = self._scratch[0]
-            np.subtract(params[0], np.multiply(grads[0], lr, out=s), out=params[0])
-            return
         for p, g, s in zip(params, grads, self._scratch):
-            np.multiply(g, lr, out=s)
-            p -= s                                    # W ← W − lr·dW
+            np.subtract(p, np.multiply(g, lr, out=s), out=p)     # W ← W − lr·dW
 
     def state(self):
         return {}
