@@ -151,7 +151,7 @@ PROBE_JS = """
   if (window.__probe) { window.__probe.running = false; window.__probe.mo.disconnect(); }
   const P = window.__probe = {samples: 0, missing: 0, faded: 0, dimmed: 0, staleAttr: 0,
     removed: 0, updChanges: 0,
-    lastUpd: null, updTimes: [], frameChanges: {}, lastFrame: {}, missingByKey: {}, dimmedByKey: {},
+    lastUpd: null, updTimes: [], updValues: [], frameChanges: {}, lastFrame: {}, missingByKey: {}, dimmedByKey: {},
     t0: performance.now(), running: true};
   P.mo = new MutationObserver((muts) => {
     for (const m of muts) for (const n of m.removedNodes) {
@@ -187,7 +187,7 @@ PROBE_JS = """
     const v = m && m.querySelector('[data-testid=stMetricValue]');
     const u = v ? v.innerText : null;
     if (u !== P.lastUpd) {
-      if (P.lastUpd !== null) { P.updChanges++; P.updTimes.push(Date.now()); }
+      if (P.lastUpd !== null) { P.updChanges++; P.updTimes.push(Date.now()); P.updValues.push(u); }
       P.lastUpd = u;
     }
     let missing = false, fade = fadeLevel(m);
@@ -221,7 +221,8 @@ READ_PROBE_JS = """
 () => { const P = window.__probe;
   return {samples: P.samples, missing: P.missing, faded: P.faded, dimmed: P.dimmed,
           removed: P.removed,
-          updChanges: P.updChanges, updTimes: P.updTimes, frameChanges: P.frameChanges,
+          updChanges: P.updChanges, updTimes: P.updTimes, updValues: P.updValues,
+          frameChanges: P.frameChanges,
           missingByKey: P.missingByKey, dimmedByKey: P.dimmedByKey,
           elapsed_ms: performance.now() - P.t0,
           update: P.update(), lastFrame: P.lastFrame}; }

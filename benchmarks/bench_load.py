@@ -168,8 +168,11 @@ def main():
                 click_t = page.evaluate("() => window.__clickT")
                 last = pr["updTimes"][-1] if pr["updTimes"] else None
                 latency = max(0, last - click_t) if (last and click_t) else None
+                after_click = [(t - click_t, v) for t, v in zip(pr["updTimes"], pr["updValues"])
+                               if click_t and t >= click_t - 1000]
                 pauses.append({"latency_ms": latency, "stopped": before == after,
-                               "update_at_stop": after})
+                               "update_at_stop": after,
+                               "changes_ms_value": after_click})
             result["pauses"] = pauses
             result["pause_latency_ms_median"] = statistics.median(
                 p["latency_ms"] for p in pauses if p["latency_ms"] is not None)

@@ -1,13 +1,16 @@
 """The Streamlit page: widgets, session state and the live loop — nothing else.
 
-Live training follows what measured best in Streamlit 1.67 (see docs/performance.md): the
-Play toggle sits outside an ``st.fragment(run_every=...)`` that trains ``speed`` updates and
-redraws per tick, so the browser paces the loop and Pause acts at once; charts are drawn by
-:func:`playground.live_chart.live_chart`, which updates them in place.
+Live training follows what measured best in Streamlit 1.67 (see docs/performance.md): an
+``st.fragment`` draws the controls, trains ``speed`` updates and redraws the charts; while
+playing, the decision map's chart reruns it every FRAME_SECONDS but keeps at most two frames
+in flight, so a page gets only the frames it can draw and Pause is never queued behind a
+backlog. Charts are drawn by :func:`playground.live_chart.live_chart`, which updates them in
+place.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
@@ -34,7 +37,7 @@ from .settings import (
 )
 from .training import OPTIMIZERS
 
-FRAME_SECONDS = 0.1          # run_every of the live fragment while playing
+FRAME_SECONDS = 0.08         # while playing, a frame at most this often (12.5 per second)
 VIEW_EVERY = 4               # while playing, the views below redraw every 4th frame
 IDLE_SECONDS = 600           # a session playing untouched this long pauses itself
 VIEWS = ("Gradients", "Hidden units", "Network", "Math", "Replay", "Compare", "Files")
@@ -43,6 +46,11 @@ VIEWS = ("Gradients", "Hidden units", "Network", "Math", "Replay", "Compare", "F
 # OpenBLAS threads spinning after each small product doubled the CPU of a frame (measured:
 # 53 → 29 ms per frame, docs/performance.md). Training shapes gain nothing from a second one.
 threadpool_limits(1, user_api="blas")
+
+# The server's threads share one GIL: its event loop (which reads a Pause click) and every
+# session's script thread. With several sessions playing, each wait for the GIL took the
+# default 5 ms switch interval per turn, and a click waited for many turns.
+sys.setswitchinterval(0.001)
 
 # Settings field -> widget key. Widgets get their values from session state only.
 WIDGETS = {name: f"w_{name}" for name in Settings.__dataclass_fields__}
@@ -119,14 +127,17 @@ def _request_pause(reason):
 # callbacks (run before the script, so their effects are visible in this run)
 # ---------------------------------------------------------------------------------------------
 def _on_step():
+    _touch()
     st.session_state.pg.step(1)
 
 
 def _on_step_epoch():
+    _touch()
     st.session_state.pg.step_epoch()
 
 
 def _on_reset():
+    _touch()
     st.session_state.pg.reset()
     st.session_state.pop("gradcheck", None)
 
@@ -297,9 +308,7 @@ def main():
     # the delta paths of everything below (which would briefly show old and new rows)
     with st.container():
         _banners(pg)
-    _controls()
-    playing = bool(ss.get("playing"))
-    st.fragment(run_every=FRAME_SECONDS if playing else None)(_live)()
+    st.fragment(_live)()          # while playing, the decision map's chart reruns it
 
 
 def _banners(pg):
@@ -315,6 +324,7 @@ def _banners(pg):
     if ss.get("pause_notice"):
         st.info(ss.pause_notice, icon="⏸")
         ss.pause_notice = None
+    ss.shown_diverged = pg.trainer.diverged
     if pg.trainer.diverged:
         # plain(): an imported run file carries its own (untrusted) divergence message
         st.warning(plain(f"{pg.trainer.divergence_message} Choose a smaller learning rate and "
@@ -323,7 +333,7 @@ def _banners(pg):
 
 def _controls():
     cols = st.columns([1.1, 1, 1.4, 1, 4], vertical_alignment="center")
-    cols[0].toggle("Play", key="playing", help="Train continuously (▶ / ⏸).")
+    cols[0].toggle("Play", key="playing", help="Train continuously (▶ / ⏸).", on_change=_touch)
     cols[1].button("Step", on_click=_on_step, help="Exactly one parameter update.",
                    use_container_width=True)
     cols[2].button("Step epoch", on_click=_on_step_epoch,
@@ -337,6 +347,13 @@ def _live():
     """One frame: train (while playing), then draw the metrics and the charts."""
     ss = st.session_state
     pg = ss.pg
+    if pg.trainer.diverged != ss.get("shown_diverged", False):
+        st.rerun()           # Step or Reset changed what the warning above the fragment says
+    # The controls are part of the frame: Play, Pause and Step then rerun this fragment only,
+    # which is quick for the server and the browser, and a Pause click is never queued behind
+    # a full-page run. Drawn before training: Streamlit ends a run for a newer one only at an
+    # st.* call, so a full rerun that came meanwhile stops this frame untrained.
+    _controls()
     if ss.get("playing"):
         if pg.trainer.diverged:
             _request_pause("Paused: training diverged.")
@@ -362,7 +379,8 @@ def _live():
         fig = figures.decision_region_figure(xs, ys, ws.P, d.X_train, d.y_train, d.X_test,
                                              d.y_test, class_names=d.class_names,
                                              hover_detail=not playing, image=True)
-        live_chart(fig, key="regions", frame=tr.steps, filename="decision-regions")
+        live_chart(fig, key="regions", frame=tr.steps, filename="decision-regions",
+                   pace=FRAME_SECONDS if playing else None)
     with right:
         log_y = st.toggle("Log-scale loss", key="w_log", on_change=_touch)
         history = tr.history.evals.as_dict()

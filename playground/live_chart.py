@@ -26,6 +26,7 @@ import streamlit as st
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 PLOTLY_JS = "plotly-cartesian.min.js"       # committed: plotly.js-cartesian-dist-min 4.1.1
 PLOTLY_FULL_JS = "plotly.min.js"            # fallback, copied from the plotly package
+PACE_PATIENCE_MS = 2000     # a paced chart stops waiting for an answer after this long
 
 _JS = """
 // plotly.py sends NumPy arrays as {dtype, bdata[, shape]} specs, which plotly.js decodes
@@ -99,6 +100,35 @@ function whenPlotly(src, then) {
   window.__plotlyLoad.then(then);
 }
 
+// The clock of a live loop (data.pace, on one chart of the page): like run_every, it asks
+// for the next frame every pace.ms, by setting this component's "tick" state (which reruns
+// the fragment); unlike run_every, it holds back while two of its ticks are unanswered (each
+// frame echoes the last tick its run saw as pace.answered). Two in flight keep the server
+// computing the next frame while this one is drawn; a page that falls behind (a busy server
+// or browser) is sent fewer frames instead of a growing backlog, so a Pause click is not
+// queued behind frames nobody will see. An answer lost on the way is waited for
+// pace.patience ms.
+function pace(div) {
+  const p = div.__latest.pace;
+  if (!p || div.__tickTimer) return;
+  div.__tick ??= p.answered;
+  let due = performance.now() + p.ms;
+  const tick = () => {
+    const p = div.__latest.pace;
+    if (!p || !div.isConnected) { div.__tickTimer = null; return; }
+    const now = performance.now();
+    if (div.__tick - p.answered < 2 || now - div.__tickAt > p.patience) {
+      div.__tick += 1;
+      div.__tickAt = now;
+      div.__setState("tick", div.__tick);
+    }
+    // a steady beat, as setInterval keeps: a late tick does not delay the ones after it
+    due = Math.max(due + p.ms, now);
+    div.__tickTimer = setTimeout(tick, due - now);
+  };
+  div.__tickTimer = setTimeout(tick, p.ms);
+}
+
 export default function (component) {
   const { data, parentElement } = component;
   let div = parentElement.querySelector("div.live-plotly");
@@ -108,6 +138,8 @@ export default function (component) {
     parentElement.appendChild(div);
   }
   div.__latest = data;
+  div.__setState = component.setStateValue;
+  pace(div);
   // A chart scrolled out of view is drawn once, then updated only when it comes back into
   // view (with the latest figure): redrawing charts nobody sees costs the page's frames.
   if (!div.__observer && "IntersectionObserver" in window) {
@@ -172,16 +204,38 @@ def ensure_plotly_js():
     return PLOTLY_FULL_JS
 
 
-def live_chart(fig, key, frame=0, filename="playground"):
-    """Draw ``fig`` under ``key`` (once per key per script run), updating in place."""
-    return live_chart_json(fig.to_json(), int(fig.layout.height or 420), key, frame, filename)
+def live_chart(fig, key, frame=0, filename="playground", pace=None):
+    """Draw ``fig`` under ``key`` (once per key per script run), updating in place.
+
+    ``pace`` (seconds) makes this chart the clock of the fragment it is drawn in: see
+    :func:`live_chart_json`."""
+    return live_chart_json(fig.to_json(), int(fig.layout.height or 420), key, frame, filename,
+                           pace)
 
 
-def live_chart_json(figure_json, height, key, frame=0, filename="playground"):
+def live_chart_json(figure_json, height, key, frame=0, filename="playground", pace=None):
     """:func:`live_chart` for a figure already serialised (e.g. cached between frames: the
-    same data again is a no-op for the browser)."""
+    same data again is a no-op for the browser).
+
+    With ``pace`` (seconds) the browser reruns the fragment every ``pace`` seconds, as
+    ``st.fragment(run_every=pace)`` would, but holds back while two of its reruns are still
+    unanswered: the rate adapts to what the page can draw (see the JavaScript above)."""
     config = dict(_CONFIG, toImageButtonOptions=dict(_CONFIG["toImageButtonOptions"],
                                                      filename=filename))
-    return _component(data={"figure": figure_json, "frame": int(frame), "config": config,
-                            "src": f"./app/static/{ensure_plotly_js()}"},
-                      key=key, height=height)
+    data = {"figure": figure_json, "frame": int(frame), "config": config,
+            "src": f"./app/static/{ensure_plotly_js()}"}
+    if pace is not None:
+        data["pace"] = pace_data(pace, (st.session_state.get(key) or {}).get("tick"))
+    return _component(data=data, key=key, height=height, on_tick_change=_no_callback)
+
+
+def pace_data(seconds, tick):
+    """The ``pace`` a paced chart is sent: its period, the last tick this run answers (the
+    component's ``tick`` state, which the browser sets; anything but a count is taken as
+    none) and how long the browser waits for a lost answer."""
+    answered = tick if type(tick) is int and tick >= 0 else 0
+    return {"ms": round(1000 * seconds), "answered": answered, "patience": PACE_PATIENCE_MS}
+
+
+def _no_callback():
+    """The pacing tick only reruns the fragment; a state key needs a callback to exist."""

@@ -1,5 +1,5 @@
-"""The Streamlit page, driven by AppTest (a full script run per interaction; fragments run
-inline once, run_every timers are not simulated)."""
+"""The Streamlit page, driven by AppTest (a script run per interaction; the browser's side of
+the live loop, the decision map's pacing ticks, is JavaScript and runs in tests/e2e)."""
 
 import json
 from pathlib import Path
@@ -102,6 +102,31 @@ def test_valid_upload_trains_on_the_file(at):
     preview = json.loads(at.get("plotly_chart")[0].proto.spec)      # the sidebar preview
     assert [t["name"] for t in preview["data"]] == ["bird", "cat", "dog"]
     assert any("9 points, 3 classes" in c.value for c in at.caption)
+
+
+def chart_data(at, index=0):
+    """What a live chart was sent besides its figure (the decision map is the first)."""
+    return json.loads(at.get("bidi_component")[index].proto.json)
+
+
+def test_the_decision_map_paces_the_live_loop_only_while_playing(at):
+    assert "pace" not in chart_data(at)                        # paused: nothing reruns it
+    at.toggle(key="playing").set_value(True).run()
+    pace = chart_data(at)["pace"]
+    assert pace["ms"] == 80 and pace["answered"] == 0 and pace["patience"] > pace["ms"]
+    assert all("pace" not in chart_data(at, i) for i in range(1, 4))    # one clock a page
+    for frame in (2, 3):                            # each rerun while playing is a frame
+        at.run()
+        assert metric(at, "Update") == str(20 * frame)
+    at.toggle(key="playing").set_value(False).run()
+    assert "pace" not in chart_data(at) and metric(at, "Update") == "60"
+
+
+def test_the_pacing_answer_is_the_browsers_tick_or_none():
+    from playground.live_chart import pace_data
+    assert pace_data(0.08, 41)["answered"] == 41
+    for tampered in (None, -3, "7", 2.5, True, [1], {"x": 1}):
+        assert pace_data(0.08, tampered)["answered"] == 0
 
 
 def test_divergence_warns_and_pauses():

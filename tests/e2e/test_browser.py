@@ -165,6 +165,37 @@ def test_play_pause_resume(page: Page, app_url, shot):
             set_playing(page, False)
 
 
+PACING_JS = """async () => {
+  const d = document.querySelector('.st-key-regions div.live-plotly');
+  const seen = [];
+  for (let i = 0; i < 30; i++) {
+    seen.push([d.__tick, d.__latest.pace ? d.__latest.pace.answered : null]);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return seen; }"""
+
+
+def test_the_decision_map_paces_the_loop_with_at_most_two_frames_in_flight(page: Page,
+                                                                            app_url, shot):
+    open_app(page, app_url)
+    try:
+        set_playing(page, True)
+        wait_updates_above(page, 40)
+        seen = page.evaluate(PACING_JS)          # [ticks asked for, last tick answered]
+        assert seen[-1][1] > seen[0][1], f"the server stopped answering ticks: {seen}"
+        assert all(asked - answered in (0, 1, 2) for asked, answered in seen), seen
+
+        set_playing(page, False)
+        time.sleep(SETTLE)
+        paused = page.evaluate(PACING_JS)
+        assert paused[0][1] is None                  # no pace while paused ...
+        assert len({asked for asked, _ in paused}) == 1, paused    # ... and no more ticks
+    finally:
+        shot(page, "pacing")
+        if play_switch(page).is_checked():
+            set_playing(page, False)
+
+
 def test_decision_map_hover_names_the_class_when_paused(page: Page, app_url, shot):
     open_app(page, app_url)
     try:
