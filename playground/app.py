@@ -1,8 +1,7 @@
 """The Streamlit page: widgets, session state and the live loop — nothing else.
 
 Live training follows what measured best in Streamlit 1.67 (see docs/performance.md): an
-``st.fragment`` draws the controls, trains ``speed`` updates and redraws the charts; while
-playing, the decision map's chart reruns it every FRAME_SECONDS but keeps at most two frames
+``st.fragment`` trains ``speed`` updates and redraws the metrics and charts; while playing, the decision map's chart reruns it every FRAME_SECONDS but keeps at most two frames
 in flight, so a page gets only the frames it can draw and Pause is never queued behind a
 backlog. Charts are drawn by :func:`playground.live_chart.live_chart`, which updates them in
 place.
@@ -127,17 +126,14 @@ def _request_pause(reason):
 # callbacks (run before the script, so their effects are visible in this run)
 # ---------------------------------------------------------------------------------------------
 def _on_step():
-    _touch()
     st.session_state.pg.step(1)
 
 
 def _on_step_epoch():
-    _touch()
     st.session_state.pg.step_epoch()
 
 
 def _on_reset():
-    _touch()
     st.session_state.pg.reset()
     st.session_state.pop("gradcheck", None)
 
@@ -308,6 +304,7 @@ def main():
     # the delta paths of everything below (which would briefly show old and new rows)
     with st.container():
         _banners(pg)
+    _controls()
     st.fragment(_live)()          # while playing, the decision map's chart reruns it
 
 
@@ -324,7 +321,6 @@ def _banners(pg):
     if ss.get("pause_notice"):
         st.info(ss.pause_notice, icon="⏸")
         ss.pause_notice = None
-    ss.shown_diverged = pg.trainer.diverged
     if pg.trainer.diverged:
         # plain(): an imported run file carries its own (untrusted) divergence message
         st.warning(plain(f"{pg.trainer.divergence_message} Choose a smaller learning rate and "
@@ -333,7 +329,7 @@ def _banners(pg):
 
 def _controls():
     cols = st.columns([1.1, 1, 1.4, 1, 4], vertical_alignment="center")
-    cols[0].toggle("Play", key="playing", help="Train continuously (▶ / ⏸).", on_change=_touch)
+    cols[0].toggle("Play", key="playing", help="Train continuously (▶ / ⏸).")
     cols[1].button("Step", on_click=_on_step, help="Exactly one parameter update.",
                    use_container_width=True)
     cols[2].button("Step epoch", on_click=_on_step_epoch,
@@ -347,13 +343,9 @@ def _live():
     """One frame: train (while playing), then draw the metrics and the charts."""
     ss = st.session_state
     pg = ss.pg
-    if pg.trainer.diverged != ss.get("shown_diverged", False):
-        st.rerun()           # Step or Reset changed what the warning above the fragment says
-    # The controls are part of the frame: Play, Pause and Step then rerun this fragment only,
-    # which is quick for the server and the browser, and a Pause click is never queued behind
-    # a full-page run. Drawn before training: Streamlit ends a run for a newer one only at an
-    # st.* call, so a full rerun that came meanwhile stops this frame untrained.
-    _controls()
+    # drawn before training: Streamlit ends a run for a newer one (a Pause click) only at an
+    # st.* call, so a click that came while this frame was queued stops it untrained
+    metric_cols = st.columns(6)
     if ss.get("playing"):
         if pg.trainer.diverged:
             _request_pause("Paused: training diverged.")
@@ -368,7 +360,7 @@ def _live():
                            f"share the server fairly. Press Play to continue.")
             st.rerun()
     tr = pg.trainer
-    _metrics(tr)
+    _metrics(metric_cols, tr)
     left, right = st.columns(2)
     xs, ys, ws = pg.grid()
     d = pg.data
@@ -420,9 +412,8 @@ def _fmt(value, kind):
     return f"{value:.1%}" if kind == "acc" else f"{value:.4f}"
 
 
-def _metrics(tr):
+def _metrics(cols, tr):
     m = tr.metrics
-    cols = st.columns(6)
     cols[0].metric("Update", f"{tr.steps:,}")
     cols[1].metric("Epoch", f"{tr.epochs:,}")
     cols[2].metric("Train loss", _fmt(m["train_loss"], "loss"))

@@ -102,24 +102,33 @@ function whenPlotly(src, then) {
 
 // The clock of a live loop (data.pace, on one chart of the page): like run_every, it asks
 // for the next frame every pace.ms, by setting this component's "tick" state (which reruns
-// the fragment); unlike run_every, it holds back while two of its ticks are unanswered (each
-// frame echoes the last tick its run saw as pace.answered). Two in flight keep the server
-// computing the next frame while this one is drawn; a page that falls behind (a busy server
-// or browser) is sent fewer frames instead of a growing backlog, so a Pause click is not
-// queued behind frames nobody will see. An answer lost on the way is waited for
-// pace.patience ms.
+// the fragment); unlike run_every, it holds back while earlier ticks are unanswered (each
+// frame echoes the last tick its run saw as pace.answered). A page that keeps up may have
+// two ticks in flight, so the server computes the next frame while this one is drawn; a page
+// whose answers take over three periods (a busy server or browser) one: it is sent fewer
+// frames instead of a growing backlog, and a Pause click waits for at most one frame. An
+// answer lost on the way is waited for pace.patience ms.
 function pace(div) {
   const p = div.__latest.pace;
-  if (!p || div.__tickTimer) return;
+  if (!p) return;
+  const now = performance.now();
+  if (div.__askedAt && div.__askedAt.has(p.answered)) {
+    div.__roundTrip = now - div.__askedAt.get(p.answered);
+    for (const t of div.__askedAt.keys()) if (t <= p.answered) div.__askedAt.delete(t);
+  }
+  if (div.__tickTimer) return;
   div.__tick ??= p.answered;
-  let due = performance.now() + p.ms;
+  div.__askedAt = new Map();
+  let due = now + p.ms;
   const tick = () => {
     const p = div.__latest.pace;
     if (!p || !div.isConnected) { div.__tickTimer = null; return; }
     const now = performance.now();
-    if (div.__tick - p.answered < 2 || now - div.__tickAt > p.patience) {
+    const inFlight = (div.__roundTrip ?? 0) > 3 * p.ms ? 1 : 2;
+    if (div.__tick - p.answered < inFlight || now - div.__tickAt > p.patience) {
       div.__tick += 1;
       div.__tickAt = now;
+      div.__askedAt.set(div.__tick, now);
       div.__setState("tick", div.__tick);
     }
     // a steady beat, as setInterval keeps: a late tick does not delay the ones after it
@@ -218,8 +227,9 @@ def live_chart_json(figure_json, height, key, frame=0, filename="playground", pa
     same data again is a no-op for the browser).
 
     With ``pace`` (seconds) the browser reruns the fragment every ``pace`` seconds, as
-    ``st.fragment(run_every=pace)`` would, but holds back while two of its reruns are still
-    unanswered: the rate adapts to what the page can draw (see the JavaScript above)."""
+    ``st.fragment(run_every=pace)`` would, but holds back while two of its reruns (one, if the
+    answers are slow) are unanswered: the rate adapts to what the page can draw (see the
+    JavaScript above)."""
     config = dict(_CONFIG, toImageButtonOptions=dict(_CONFIG["toImageButtonOptions"],
                                                      filename=filename))
     data = {"figure": figure_json, "frame": int(frame), "config": config,
