@@ -151,7 +151,8 @@ PROBE_JS = """
   if (window.__probe) { window.__probe.running = false; window.__probe.mo.disconnect(); }
   const P = window.__probe = {samples: 0, missing: 0, faded: 0, dimmed: 0, staleAttr: 0,
     removed: 0, updChanges: 0,
-    lastUpd: null, updTimes: [], updValues: [], frameChanges: {}, lastFrame: {}, missingByKey: {}, dimmedByKey: {},
+    lastUpd: null, updTimes: [], updValues: [], frameChanges: {}, lastFrame: {},
+    missingByKey: {}, dimmedByKey: {},
     t0: performance.now(), running: true};
   P.mo = new MutationObserver((muts) => {
     for (const m of muts) for (const n of m.removedNodes) {

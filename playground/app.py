@@ -1,8 +1,9 @@
 """The Streamlit page: widgets, session state and the live loop — nothing else.
 
 Live training follows what measured best in Streamlit 1.67 (see docs/performance.md): an
-``st.fragment`` trains ``speed`` updates and redraws the metrics and charts; while playing, the decision map's chart reruns it every FRAME_SECONDS but keeps at most two frames
-in flight, so a page gets only the frames it can draw and Pause is never queued behind a
+``st.fragment`` trains ``speed`` updates and redraws the metrics and charts. While playing,
+the decision map's chart reruns it every FRAME_SECONDS but keeps at most two frames in
+flight, so a page gets only the frames it can draw and Pause is never queued behind a
 backlog. Charts are drawn by :func:`playground.live_chart.live_chart`, which updates them in
 place.
 """
