@@ -168,7 +168,7 @@ def test_play_pause_resume(page: Page, app_url, shot):
 PACING_JS = """async () => {
   const d = document.querySelector('.st-key-regions div.live-plotly');
   const seen = [];
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < 60; i++) {            // 3 s: a busy CI box still makes frames
     seen.push([d.__tick, d.__latest.pace ? d.__latest.pace.answered : null]);
     await new Promise((r) => setTimeout(r, 50));
   }
