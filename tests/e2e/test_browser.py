@@ -86,6 +86,14 @@ def set_playing(page: Page, on: bool):
         expect(switch).not_to_be_checked()
 
 
+def shoot_and_pause(page: Page, shot, name: str):
+    """The end of a test that played: a screenshot, then Pause if it is still playing (so
+    the shared server is not left training for the next test)."""
+    shot(page, name)
+    if play_switch(page).is_checked():
+        set_playing(page, False)
+
+
 def wait_updates_above(page: Page, n: int, timeout=TIMEOUT):
     """Poll the Update metric until it exceeds ``n``; returns its value."""
     deadline = time.monotonic() + timeout / 1000
@@ -160,9 +168,7 @@ def test_play_pause_resume(page: Page, app_url, shot):
         wait_frame_above(page, 1, first[1])
         no_exception(page)
     finally:
-        shot(page, "play_pause_resume")
-        if play_switch(page).is_checked():
-            set_playing(page, False)
+        shoot_and_pause(page, shot, "play_pause_resume")
 
 
 PACING_JS = """async () => {
@@ -191,9 +197,7 @@ def test_the_decision_map_paces_the_loop_with_at_most_two_frames_in_flight(page:
         assert paused[0][1] is None                  # no pace while paused ...
         assert len({asked for asked, _ in paused}) == 1, paused    # ... and no more ticks
     finally:
-        shot(page, "pacing")
-        if play_switch(page).is_checked():
-            set_playing(page, False)
+        shoot_and_pause(page, shot, "pacing")
 
 
 def test_decision_map_hover_names_the_class_when_paused(page: Page, app_url, shot):
@@ -243,9 +247,7 @@ def test_live_decision_map_updates_the_image_not_the_points(page: Page, app_url,
         assert images >= 2, images                        # the map itself moved on
         assert changes == 0, changes                      # the points were not touched
     finally:
-        shot(page, "live_decision_map")
-        if play_switch(page).is_checked():
-            set_playing(page, False)
+        shoot_and_pause(page, shot, "live_decision_map")
 
 
 def test_a_chart_out_of_view_is_updated_when_scrolled_into_view(page: Page, app_url, shot):
@@ -268,9 +270,7 @@ def test_a_chart_out_of_view_is_updated_when_scrolled_into_view(page: Page, app_
         now = int(page.locator(norms).get_attribute("data-frame"))
         page.wait_for_function(f"+document.querySelector('{norms}').dataset.frame > {now}")
     finally:
-        shot(page, "out_of_view_chart")
-        if play_switch(page).is_checked():
-            set_playing(page, False)
+        shoot_and_pause(page, shot, "out_of_view_chart")
 
 
 def test_step_and_reset(page: Page, app_url, shot):
@@ -327,9 +327,7 @@ def test_learning_rate_change_while_playing_keeps_running(page: Page, app_url, s
         assert seen[-1] > seen[0], f"training stopped after the LR change: {seen}"
         no_exception(page)
     finally:
-        shot(page, "lr_change")
-        if play_switch(page).is_checked():
-            set_playing(page, False)
+        shoot_and_pause(page, shot, "lr_change")
 
 
 def test_malformed_csv_upload_keeps_the_run(page: Page, app_url, shot):
