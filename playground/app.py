@@ -1,11 +1,13 @@
 """The Streamlit page: widgets, session state and the live loop — nothing else.
 
 Live training follows what measured best in Streamlit 1.67 (see docs/performance.md): an
-``st.fragment`` trains ``speed`` updates and redraws the metrics and charts. While playing,
-the decision map's chart reruns it every FRAME_SECONDS but keeps at most two frames in
-flight, so a page gets only the frames it can draw and Pause is never queued behind a
-backlog. Charts are drawn by :func:`playground.live_chart.live_chart`, which updates them in
-place.
+``st.fragment`` trains ``speed`` updates and redraws the controls, the metrics and the charts.
+While playing, the decision map's chart reruns it every FRAME_SECONDS but keeps at most two
+frames in flight, so a page gets only the frames it can draw and Pause is never queued behind
+a backlog. Play, Pause and Step are part of the fragment, so they rerun only the fragment, and
+the run that pauses is drawn as lean as a live frame; its details (the map's hover layer, the
+views' last updates) follow in one more rerun, which the page asks for once it has it. Charts
+are drawn by :func:`playground.live_chart.live_chart`, which updates them in place.
 """
 
 from __future__ import annotations
@@ -127,14 +129,17 @@ def _request_pause(reason):
 # callbacks (run before the script, so their effects are visible in this run)
 # ---------------------------------------------------------------------------------------------
 def _on_step():
+    _touch()
     st.session_state.pg.step(1)
 
 
 def _on_step_epoch():
+    _touch()
     st.session_state.pg.step_epoch()
 
 
 def _on_reset():
+    _touch()
     st.session_state.pg.reset()
     st.session_state.pop("gradcheck", None)
 
@@ -305,11 +310,12 @@ def main():
     # the delta paths of everything below (which would briefly show old and new rows)
     with st.container():
         _banners(pg)
-    _controls()
     st.fragment(_live)()          # while playing, the decision map's chart reruns it
 
 
 def _banners(pg):
+    """The warnings and notices above the controls. They are outside the live fragment, so
+    the fragment reruns the whole page when they would change (see _banners_stale)."""
     ss = st.session_state
     for warning in ss.get("url_warnings") or []:
         st.warning(plain(warning), icon="🔗")
@@ -319,18 +325,27 @@ def _banners(pg):
     if lesson:
         st.info(f"**{lesson.title}** — {lesson.text}", icon="🎓")
         st.button("Close lesson", key="close_lesson", on_click=_on_dismiss, args=("lesson",))
-    if ss.get("pause_notice"):
-        st.info(ss.pause_notice, icon="⏸")
-        ss.pause_notice = None
+    notice = ss.pop("pause_notice", None)
+    if notice:
+        st.info(notice, icon="⏸")
+    ss.banners_drawn = (pg.trainer.diverged, bool(notice))
     if pg.trainer.diverged:
         # plain(): an imported run file carries its own (untrusted) divergence message
         st.warning(plain(f"{pg.trainer.divergence_message} Choose a smaller learning rate and "
                          f"press Reset."), icon="⚠️")
 
 
+def _banners_stale(pg):
+    """Whether the banners no longer fit: a Step or Reset changed whether training has
+    diverged, or Play was pressed under a pause notice."""
+    drawn = st.session_state.get("banners_drawn")
+    return drawn is not None and (drawn[0] != pg.trainer.diverged
+                                  or (drawn[1] and st.session_state.get("playing")))
+
+
 def _controls():
     cols = st.columns([1.1, 1, 1.4, 1, 4], vertical_alignment="center")
-    cols[0].toggle("Play", key="playing", help="Train continuously (▶ / ⏸).")
+    cols[0].toggle("Play", key="playing", help="Train continuously (▶ / ⏸).", on_change=_touch)
     cols[1].button("Step", on_click=_on_step, help="Exactly one parameter update.",
                    use_container_width=True)
     cols[2].button("Step epoch", on_click=_on_step_epoch,
@@ -341,13 +356,28 @@ def _controls():
 
 
 def _live():
-    """One frame: train (while playing), then draw the metrics and the charts."""
+    """One frame: train (while playing), then draw the controls, the metrics and the charts.
+
+    The controls are drawn here so that Play, Pause and Step rerun only this fragment: a
+    whole-page rerun costs a busy browser several frames' work, and a Pause waited for it.
+    """
     ss = st.session_state
     pg = ss.pg
+    if _banners_stale(pg):
+        st.rerun(scope="app")
+    playing = bool(ss.get("playing"))
+    # The run that pauses is drawn like a live frame (no hover layer, views as they were),
+    # so the click shows at once; the map's chart then asks for one more run (`settle`),
+    # which, paused, draws everything in full.
+    pausing = not playing and ss.get("live_playing", False)
+    ss.live_playing = playing
+    ss.lean_frame = playing or pausing
+    ss.frame = ss.get("frame", 0) + 1
     # drawn before training: Streamlit ends a run for a newer one (a Pause click) only at an
     # st.* call, so a click that came while this frame was queued stops it untrained
+    _controls()
     metric_cols = st.columns(6)
-    if ss.get("playing"):
+    if playing:
         if pg.trainer.diverged:
             _request_pause("Paused: training diverged.")
             st.rerun()
@@ -365,15 +395,14 @@ def _live():
     left, right = st.columns(2)
     xs, ys, ws = pg.grid()
     d = pg.data
-    playing = bool(ss.get("playing"))
-    ss.frame = ss.get("frame", 0) + 1
     with left:
         # the per-cell hover text is 27 of the map's 48 kB: sent only when paused
         fig = figures.decision_region_figure(xs, ys, ws.P, d.X_train, d.y_train, d.X_test,
                                              d.y_test, class_names=d.class_names,
-                                             hover_detail=not playing, image=True)
+                                             hover_detail=not ss.lean_frame, image=True)
         live_chart(fig, key="regions", frame=tr.steps, filename="decision-regions",
-                   pace=FRAME_SECONDS if playing else None)
+                   pace=FRAME_SECONDS if playing else None,
+                   settle=ss.frame if pausing else None)
     with right:
         log_y = st.toggle("Log-scale loss", key="w_log", on_change=_touch)
         history = tr.history.evals.as_dict()
@@ -390,9 +419,10 @@ def _live():
 
 
 def _view_chart(key, build, filename, detail=None):
-    """A chart of the views below the main two. While playing it is rebuilt only every
-    VIEW_EVERY-th frame and otherwise re-sent unchanged (cheap for the server, a no-op for
-    the browser): these figures are the costliest to draw, and they read fine at ~2/s."""
+    """A chart of the views below the main two. In live frames (and the one that pauses) it
+    is rebuilt only every VIEW_EVERY-th frame and otherwise re-sent unchanged (cheap for the
+    server, a no-op for the browser): these figures are the costliest to draw, and they read
+    fine at ~2/s."""
     ss = st.session_state
     pg = ss.pg
     cache = ss.setdefault("view_charts", {})
@@ -400,7 +430,7 @@ def _view_chart(key, build, filename, detail=None):
     if entry is None or entry[2:] != (pg.run_id, pg.trainer.steps, detail):
         # a new run or another selection is drawn at once; new updates can wait a few frames
         other_chart = entry is None or entry[2] != pg.run_id or entry[4] != detail
-        if other_chart or not ss.get("playing") or ss.frame % VIEW_EVERY == 0:
+        if other_chart or not ss.get("lean_frame") or ss.frame % VIEW_EVERY == 0:
             fig = build()
             entry = cache[key] = (fig.to_json(), int(fig.layout.height or 420), pg.run_id,
                                   pg.trainer.steps, detail)

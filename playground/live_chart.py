@@ -149,6 +149,12 @@ export default function (component) {
   div.__latest = data;
   div.__setState = component.setStateValue;
   pace(div);
+  // A lean frame that wants its details (data.settle: the run that paused) asks for one more
+  // run, once; that run comes back after this frame is drawn.
+  if (data.settle != null && div.__settled !== data.settle) {
+    div.__settled = data.settle;
+    component.setStateValue("settle", data.settle);
+  }
   // A chart scrolled out of view is drawn once, then updated only when it comes back into
   // view (with the latest figure): redrawing charts nobody sees costs the page's frames.
   if (!div.__observer && "IntersectionObserver" in window) {
@@ -213,30 +219,37 @@ def ensure_plotly_js():
     return PLOTLY_FULL_JS
 
 
-def live_chart(fig, key, frame=0, filename="playground", pace=None):
+def live_chart(fig, key, frame=0, filename="playground", pace=None, settle=None):
     """Draw ``fig`` under ``key`` (once per key per script run), updating in place.
 
-    ``pace`` (seconds) makes this chart the clock of the fragment it is drawn in: see
-    :func:`live_chart_json`."""
+    ``pace`` (seconds) makes this chart the clock of the fragment it is drawn in, and
+    ``settle`` asks for one more run: see :func:`live_chart_json`."""
     return live_chart_json(fig.to_json(), int(fig.layout.height or 420), key, frame, filename,
-                           pace)
+                           pace, settle)
 
 
-def live_chart_json(figure_json, height, key, frame=0, filename="playground", pace=None):
+def live_chart_json(figure_json, height, key, frame=0, filename="playground", pace=None,
+                    settle=None):
     """:func:`live_chart` for a figure already serialised (e.g. cached between frames: the
     same data again is a no-op for the browser).
 
     With ``pace`` (seconds) the browser reruns the fragment every ``pace`` seconds, as
     ``st.fragment(run_every=pace)`` would, but holds back while two of its reruns (one, if the
     answers are slow) are unanswered: the rate adapts to what the page can draw (see the
-    JavaScript above)."""
+    JavaScript above).
+
+    With ``settle`` (an int, new for each run that wants it) the browser reruns the fragment
+    once when this run reaches it: a run drawn lean for speed gets its details next."""
     config = dict(_CONFIG, toImageButtonOptions=dict(_CONFIG["toImageButtonOptions"],
                                                      filename=filename))
     data = {"figure": figure_json, "frame": int(frame), "config": config,
             "src": f"./app/static/{ensure_plotly_js()}"}
     if pace is not None:
         data["pace"] = pace_data(pace, (st.session_state.get(key) or {}).get("tick"))
-    return _component(data=data, key=key, height=height, on_tick_change=_no_callback)
+    if settle is not None:
+        data["settle"] = int(settle)
+    return _component(data=data, key=key, height=height, on_tick_change=_no_callback,
+                      on_settle_change=_no_callback)
 
 
 def pace_data(seconds, tick):
@@ -248,4 +261,5 @@ def pace_data(seconds, tick):
 
 
 def _no_callback():
-    """The pacing tick only reruns the fragment; a state key needs a callback to exist."""
+    """The pacing tick and the settle request only rerun the fragment; a state key needs a
+    callback to exist."""
