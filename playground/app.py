@@ -1,13 +1,14 @@
 """The Streamlit page: widgets, session state and the live loop — nothing else.
 
 Live training follows what measured best in Streamlit 1.67 (see docs/performance.md): an
-``st.fragment`` trains ``speed`` updates and redraws the controls, the metrics and the charts.
-While playing, the decision map's chart reruns it every FRAME_SECONDS but keeps at most two
-frames in flight, so a page gets only the frames it can draw and Pause is never queued behind
-a backlog. Play, Pause and Step are part of the fragment, so they rerun only the fragment, and
-the run that pauses is drawn as lean as a live frame; its details (the map's hover layer, the
-views' last updates) follow in one more rerun, which the page asks for once it has it. Charts
-are drawn by :func:`playground.live_chart.live_chart`, which updates them in place.
+``st.fragment`` trains ``speed`` updates and redraws the metrics and charts. While playing,
+the decision map's chart reruns it every FRAME_SECONDS but keeps at most two frames in
+flight, so a page gets only the frames it can draw and Pause is never queued behind a
+backlog. The Play switch is a fragment of its own: Pause reruns only the switch, and the live
+loop's next frame, drawn as lean as a live frame, is the one that pauses; its details (the
+map's hover layer, the views' last updates) follow in one more run, which the page asks for
+once it has that frame. Charts are drawn by :func:`playground.live_chart.live_chart`, which
+updates them in place.
 """
 
 from __future__ import annotations
@@ -129,17 +130,14 @@ def _request_pause(reason):
 # callbacks (run before the script, so their effects are visible in this run)
 # ---------------------------------------------------------------------------------------------
 def _on_step():
-    _touch()
     st.session_state.pg.step(1)
 
 
 def _on_step_epoch():
-    _touch()
     st.session_state.pg.step_epoch()
 
 
 def _on_reset():
-    _touch()
     st.session_state.pg.reset()
     st.session_state.pop("gradcheck", None)
 
@@ -161,6 +159,12 @@ def _on_pin():
 
 def _on_unpin(index):
     st.session_state.pg.unpin(index)
+
+
+def _on_play():
+    _touch()
+    if st.session_state.playing:
+        st.session_state.start_loop = True      # see _play_switch
 
 
 def _on_dismiss(key):
@@ -310,12 +314,11 @@ def main():
     # the delta paths of everything below (which would briefly show old and new rows)
     with st.container():
         _banners(pg)
+    _controls()
     st.fragment(_live)()          # while playing, the decision map's chart reruns it
 
 
 def _banners(pg):
-    """The warnings and notices above the controls. They are outside the live fragment, so
-    the fragment reruns the whole page when they would change (see _banners_stale)."""
     ss = st.session_state
     for warning in ss.get("url_warnings") or []:
         st.warning(plain(warning), icon="🔗")
@@ -325,27 +328,19 @@ def _banners(pg):
     if lesson:
         st.info(f"**{lesson.title}** — {lesson.text}", icon="🎓")
         st.button("Close lesson", key="close_lesson", on_click=_on_dismiss, args=("lesson",))
-    notice = ss.pop("pause_notice", None)
-    if notice:
-        st.info(notice, icon="⏸")
-    ss.banners_drawn = (pg.trainer.diverged, bool(notice))
+    if ss.get("pause_notice"):
+        st.info(ss.pause_notice, icon="⏸")
+        ss.pause_notice = None
     if pg.trainer.diverged:
         # plain(): an imported run file carries its own (untrusted) divergence message
         st.warning(plain(f"{pg.trainer.divergence_message} Choose a smaller learning rate and "
                          f"press Reset."), icon="⚠️")
 
 
-def _banners_stale(pg):
-    """Whether the banners no longer fit: a Step or Reset changed whether training has
-    diverged, or Play was pressed under a pause notice."""
-    drawn = st.session_state.get("banners_drawn")
-    return drawn is not None and (drawn[0] != pg.trainer.diverged
-                                  or (drawn[1] and st.session_state.get("playing")))
-
-
 def _controls():
     cols = st.columns([1.1, 1, 1.4, 1, 4], vertical_alignment="center")
-    cols[0].toggle("Play", key="playing", help="Train continuously (▶ / ⏸).", on_change=_touch)
+    with cols[0]:
+        st.fragment(_play_switch)()
     cols[1].button("Step", on_click=_on_step, help="Exactly one parameter update.",
                    use_container_width=True)
     cols[2].button("Step epoch", on_click=_on_step_epoch,
@@ -355,16 +350,20 @@ def _controls():
                    use_container_width=True)
 
 
-def _live():
-    """One frame: train (while playing), then draw the controls, the metrics and the charts.
+def _play_switch():
+    """Play / Pause, a fragment of its own. Pause reruns only this switch: the live loop's
+    next frame (the map's chart asks for it) sees it and is the one that pauses. A whole-page
+    rerun cost a busy browser several frames' work, and a Pause click waited for it. Play
+    reruns the page, which starts the loop and clears any pause notice."""
+    st.toggle("Play", key="playing", help="Train continuously (▶ / ⏸).", on_change=_on_play)
+    if st.session_state.pop("start_loop", False):
+        st.rerun()
 
-    The controls are drawn here so that Play, Pause and Step rerun only this fragment: a
-    whole-page rerun costs a busy browser several frames' work, and a Pause waited for it.
-    """
+
+def _live():
+    """One frame: train (while playing), then draw the metrics and the charts."""
     ss = st.session_state
     pg = ss.pg
-    if _banners_stale(pg):
-        st.rerun(scope="app")
     playing = bool(ss.get("playing"))
     # The run that pauses is drawn like a live frame (no hover layer, views as they were),
     # so the click shows at once; the map's chart then asks for one more run (`settle`),
@@ -373,9 +372,8 @@ def _live():
     ss.live_playing = playing
     ss.lean_frame = playing or pausing
     ss.frame = ss.get("frame", 0) + 1
-    # drawn before training: Streamlit ends a run for a newer one (a Pause click) only at an
+    # drawn before training: Streamlit ends a run for a newer one (e.g. Step) only at an
     # st.* call, so a click that came while this frame was queued stops it untrained
-    _controls()
     metric_cols = st.columns(6)
     if playing:
         if pg.trainer.diverged:

@@ -122,6 +122,30 @@ def test_the_decision_map_paces_the_live_loop_only_while_playing(at):
     assert "pace" not in chart_data(at) and metric(at, "Update") == "60"
 
 
+def test_the_run_that_pauses_is_drawn_lean_and_the_next_run_in_full(at):
+    def hover_layer():
+        return any(t["type"] == "heatmap" for t in figures(at)[0]["data"])
+
+    def views_at():           # the update the weights and gradient-norm charts were built at
+        return [chart_data(at, i)["frame"] for i in (-2, -1)]
+
+    assert hover_layer() and "settle" not in chart_data(at)
+    at.toggle(key="playing").set_value(True).run()
+    # frames 2 and 3 of the session are not view-rebuild frames (VIEW_EVERY = 4)
+    assert not hover_layer() and views_at() == [0, 0]
+    at.toggle(key="playing").set_value(False).run()
+    # the pause, drawn like a live frame: no hover layer, the views as they were, and a
+    # request for one more run (which the map's chart sends the server once it has it)
+    assert metric(at, "Update") == "20" and not hover_layer() and views_at() == [0, 0]
+    settle = chart_data(at)["settle"]
+    assert isinstance(settle, int) and "pace" not in chart_data(at)
+    at.run()                                     # that run: everything in full, no training
+    assert metric(at, "Update") == "20" and hover_layer() and views_at() == [20, 20]
+    assert "settle" not in chart_data(at)
+    at.run()
+    assert "settle" not in chart_data(at) and metric(at, "Update") == "20"
+
+
 def test_the_pacing_answer_is_the_browsers_tick_or_none():
     from playground.live_chart import pace_data
     assert pace_data(0.08, 41)["answered"] == 41

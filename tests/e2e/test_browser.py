@@ -200,6 +200,28 @@ def test_the_decision_map_paces_the_loop_with_at_most_two_frames_in_flight(page:
         shoot_and_pause(page, shot, "pacing")
 
 
+def test_pause_stops_at_once_and_the_details_follow(page: Page, app_url, shot):
+    """The run that pauses is drawn lean; the map's chart then asks for one more run, which
+    brings the hover layer and the views' last updates without training."""
+    open_app(page, app_url)
+    try:
+        set_playing(page, True)
+        wait_updates_above(page, 40)
+        set_playing(page, False)
+        # the map gets its invisible hover heatmap back, and the charts in view (map, curves,
+        # gradients, weights) all show the same update
+        page.wait_for_function(
+            f"{CHARTS_JS}[0].data.some(t => t.type === 'heatmap') && new Set({CHARTS_JS}"
+            ".slice(0, 4).map(d => d.dataset.frame)).size === 1")
+        stopped = updates(page)
+        assert chart_frame(page, 0) == stopped and chart_frame(page, 3) == stopped
+        time.sleep(1.5)
+        assert updates(page) == stopped and chart_frame(page, 3) == stopped
+        no_exception(page)
+    finally:
+        shoot_and_pause(page, shot, "pause_details")
+
+
 def test_decision_map_hover_names_the_class_when_paused(page: Page, app_url, shot):
     open_app(page, app_url)
     try:
