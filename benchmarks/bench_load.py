@@ -23,11 +23,14 @@ thread's long tasks (start, duration), which tell a late server from a busy page
 
 Server and browser share this machine's CPUs (8 pages rendering 5 Plotly charts each are
 mostly browser work), so refresh rates are a floor for what separate client machines see;
-server CPU per refresh is the server-side figure.
+server CPU per refresh is the server-side figure. ``--browser-nice N`` runs Chromium at
+niceness N (through a ``nice`` wrapper), so the server gets the CPU first, as it would if the
+browsers were other machines: a diagnostic of how much the shared CPUs cost, not the target
+setup.
 
 Run from the repository root:
     python benchmarks/bench_load.py [--users 8] [--seconds 30] [--root DIR]
-        [--pause-rounds 1] [--server-arg ...] [--query ...] [--json out.json]
+        [--pause-rounds 1] [--browser-nice 0] [--server-arg ...] [--query ...] [--json out.json]
 """
 
 from __future__ import annotations
@@ -37,11 +40,15 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bench_browser import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
     PROBE_JS,
     READ_PROBE_JS,
     ROOT,
@@ -88,6 +95,16 @@ CLICK_JS = """() => { window.__clickT = null;
                             {capture: true, once: true}); }"""
 
 
+def launch_niced(pw, nice):
+    """Chromium as bench_browser launches it, at niceness ``nice`` (its renderers inherit it)."""
+    if not nice:
+        return launch(pw)
+    wrapper = Path(tempfile.mkdtemp()) / "chromium-niced"
+    wrapper.write_text(f'#!/bin/sh\nexec nice -n {int(nice)} "{CHROMIUM}" "$@"\n')
+    wrapper.chmod(0o755)
+    return pw.chromium.launch(executable_path=str(wrapper), args=CHROMIUM_ARGS)
+
+
 def pause(page):
     """Click Pause on a playing page: the latency to the last change of its Update counter,
     whether the counter then stays still for 2 s, and what the page saw around the click."""
@@ -129,12 +146,14 @@ def main():
     ap.add_argument("--speed", type=int, default=None)
     ap.add_argument("--pause-rounds", type=int, default=1,
                     help="times every page is paused (playing again in between)")
+    ap.add_argument("--browser-nice", type=int, default=0,
+                    help="run Chromium at this niceness (diagnostic; 0: as the target)")
     ap.add_argument("--json")
     args = ap.parse_args()
     speed = updates_per_frame(args)
     info = versions()
     info.update(root=args.root, server_args=args.server_arg, query=args.query, speed=speed,
-                users=args.users)
+                users=args.users, browser_nice=args.browser_nice)
     print(json.dumps(info, indent=1))
     proc, url = start_server(args.root, args.server_arg, log_path="/tmp/bench_load_server.log")
     pid = proc.pid
@@ -142,7 +161,7 @@ def main():
     result = {"info": info, "rss_idle_mb": proc_rss_mb(pid)}
     try:
         with sync_playwright() as pw:
-            browser = launch(pw)
+            browser = launch_niced(pw, args.browser_nice)
             pages, open_s = [], []
             for _ in range(args.users):       # users arrive one after the other
                 ctx = browser.new_context(viewport=VIEWPORT)
