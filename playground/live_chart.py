@@ -239,7 +239,8 @@ def live_chart_json(figure_json, height, key, frame=0, filename="playground", pa
     JavaScript above).
 
     With ``settle`` (an int, new for each run that wants it) the browser reruns the fragment
-    once when this run reaches it: a run drawn lean for speed gets its details next."""
+    once, as soon as this chart's data reach it: a run drawn lean for speed gets its details
+    in the next run. The value itself is not read back."""
     config = dict(_CONFIG, toImageButtonOptions=dict(_CONFIG["toImageButtonOptions"],
                                                      filename=filename))
     data = {"figure": figure_json, "frame": int(frame), "config": config,
