@@ -92,6 +92,17 @@ def categorise(profile):
     return cats, funcs
 
 
+def open_profiled_page(browser, url):
+    """A page of the app with ``Plotly.react`` timed per chart (WRAP_JS), once the decision
+    map has been drawn: (context, page)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(WRAP_JS)
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector(".st-key-regions div.live-plotly .main-svg", timeout=90_000)
+    return context, page
+
+
 def main():
     from playwright.sync_api import sync_playwright
 
@@ -110,12 +121,7 @@ def main():
         with sync_playwright() as pw:
             browser = launch(pw)
             try:
-                context = browser.new_context(viewport=VIEWPORT)
-                context.add_init_script(WRAP_JS)
-                page = context.new_page()
-                page.goto(url)
-                page.wait_for_selector(".st-key-regions div.live-plotly .main-svg",
-                                       timeout=90_000)
+                context, page = open_profiled_page(browser, url)
                 page.wait_for_function(UPDATE_JS, timeout=30_000)
                 click_play(page)
                 wait_playing(page)

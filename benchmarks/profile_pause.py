@@ -26,7 +26,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bench_browser import (  # noqa: E402
     ROOT,
-    VIEWPORT,
     click_play,
     launch,
     start_server,
@@ -34,7 +33,7 @@ from bench_browser import (  # noqa: E402
     versions,
     wait_playing,
 )
-from profile_browser import WRAP_JS, categorise  # noqa: E402
+from profile_browser import categorise, open_profiled_page  # noqa: E402
 
 RESET_JS = "() => { for (const k in window.__reactTimes) delete window.__reactTimes[k]; }"
 
@@ -71,12 +70,7 @@ def main():
         with sync_playwright() as pw:
             browser = launch(pw)
             try:
-                context = browser.new_context(viewport=VIEWPORT)
-                context.add_init_script(WRAP_JS)
-                page = context.new_page()
-                page.goto(url)
-                page.wait_for_selector(".st-key-regions div.live-plotly .main-svg",
-                                       timeout=90_000)
+                context, page = open_profiled_page(browser, url)
                 cdp = context.new_cdp_session(page)
                 cdp.send("Profiler.enable")
                 cdp.send("Profiler.setSamplingInterval", {"interval": 500})
