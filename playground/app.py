@@ -305,6 +305,7 @@ def main():
     wanted = to_query(pg.settings)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+    ss.page_inputs = _page_inputs()
 
     st.title("Watch a neural network learn")
     st.caption("A from-scratch NumPy network: h = max(0, xW₁ + b₁), y = softmax(hW₂ + b₂), "
@@ -316,6 +317,21 @@ def main():
         _banners(pg)
     _controls()
     st.fragment(_live)()          # while playing, the decision map's chart reruns it
+
+
+def _page_inputs():
+    """What the whole-page run reads from the controls outside the live fragment: the
+    settings' widgets, the uploaded file and the banners' switches.
+
+    Streamlit's frontend sends the widget changes of one browser task as one rerun request,
+    with the fragment id of any of them that has one: a sidebar change made in the same task
+    as a tick of the live loop reaches the server as a rerun of the live fragment only, and
+    would never be applied. The live fragment compares these with what the last whole-page run
+    saw, and reruns the page when they differ."""
+    ss = st.session_state
+    upload = ss.get("w_upload")
+    return (tuple(ss.get(key) for key in WIDGETS.values()), getattr(upload, "file_id", None),
+            ss.get("lesson"), bool(ss.get("url_warnings")))
 
 
 def _banners(pg):
@@ -363,6 +379,8 @@ def _play_switch():
 def _live():
     """One frame: train (while playing), then draw the metrics and the charts."""
     ss = st.session_state
+    if ss.get("page_inputs") != _page_inputs():
+        st.rerun()                # a control outside this fragment changed: see _page_inputs
     pg = ss.pg
     playing = bool(ss.get("playing"))
     # The run that pauses is drawn like a live frame (no hover layer, views as they were),
@@ -409,8 +427,14 @@ def _live():
         fig = figures.loss_figure(history, log_y=log_y, pinned=pinned,
                                   batch_loss=(loss["step"], loss["loss"]))
         live_chart(fig, key="curves", frame=tr.steps, filename="loss-accuracy")
-    view = st.segmented_control("View", VIEWS, key="w_view", default=VIEWS[0],
-                                label_visibility="collapsed", on_change=_touch) or VIEWS[0]
+    # No default: while playing, Streamlit's frontend can drop the state of a widget inside
+    # this fragment when a whole-page run and a fragment run overlap, and the control then
+    # comes back at its default. An empty choice (that, or a click on the chosen view) keeps
+    # the view that was shown.
+    if ss.get("w_view") is None:
+        ss.w_view = ss.get("view", VIEWS[0])
+    view = ss.view = st.segmented_control("View", VIEWS, key="w_view",
+                                          label_visibility="collapsed", on_change=_touch)
     {"Gradients": _view_gradients, "Hidden units": _view_hidden_units,
      "Network": _view_network, "Math": _view_math, "Replay": _view_replay,
      "Compare": _view_compare, "Files": _view_files}[view](pg)

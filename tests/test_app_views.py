@@ -46,6 +46,17 @@ def test_math_view_shows_the_equations_with_the_current_shapes(at):
     assert "stochastic gradient descent one" in " ".join(c.value for c in at.caption)
 
 
+def test_an_empty_view_choice_keeps_the_view_shown(at):
+    # a click on the chosen segment (or the frontend dropping the control's state, seen while
+    # playing) sends no choice: the page stays on the view it showed
+    view(at, "Math")
+    assert at.latex
+    at.segmented_control(key="w_view").set_value(None).run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="w_view").value == "Math"
+    assert at.latex
+
+
 def test_math_view_generalises_to_depth(at):
     at.slider(key="w_layers").set_value(3).run()
     at.slider(key="w_units").set_value(8).run()
