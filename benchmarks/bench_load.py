@@ -19,7 +19,8 @@ are paused again, N rounds in all: more clicks, for the tail of the latencies (m
 percentile and worst over all clicks are reported, and the worst of the first round alone).
 For each click the JSON also keeps what the page saw around it: the Update values that
 changed, the websocket messages that arrived (ms after the click, bytes) and the main
-thread's long tasks (start, duration), which tell a late server from a busy page.
+thread's long tasks (start, duration), which tell a late server from a busy page, and the
+click's time (``click_epoch_ms``, the page's ``Date.now()``), to match it with server logs.
 
 Server and browser share this machine's CPUs (8 pages rendering 5 Plotly charts each are
 mostly browser work), so refresh rates are a floor for what separate client machines see;
@@ -121,7 +122,8 @@ def pause(page):
     changes = [(t - click_t, v) for t, v in zip(pr["updTimes"], pr["updValues"])
                if click_t and t >= click_t - 1000]
     return {"latency_ms": latency, "stopped": before == after, "update_at_stop": after,
-            "changes_ms_value": changes, **page.evaluate(AROUND_CLICK_JS)}
+            "click_epoch_ms": click_t, "changes_ms_value": changes,
+            **page.evaluate(AROUND_CLICK_JS)}
 
 
 def slope_per_min(ts, ys):
