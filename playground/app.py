@@ -41,6 +41,7 @@ from .settings import (
 from .training import OPTIMIZERS
 
 FRAME_SECONDS = 0.08         # while playing, a frame at most this often (12.5 per second)
+METRIC_WIDTH = 130           # px: fixed, so the numbers do not shift as their digits change
 VIEW_EVERY = 4               # while playing, the views below redraw every 4th frame
 IDLE_SECONDS = 600           # a session playing untouched this long pauses itself
 VIEWS = ("Gradients", "Hidden units", "Network", "Math", "Replay", "Compare", "Files")
@@ -392,7 +393,9 @@ def _live():
     ss.frame = ss.get("frame", 0) + 1
     # drawn before training: Streamlit ends a run for a newer one (e.g. Step) only at an
     # st.* call, so a click that came while this frame was queued stops it untrained
-    metric_cols = st.columns(6)
+    # one row container rather than st.columns(6): 7 elements per frame instead of 13, each a
+    # websocket message the page handles on its own (docs/performance.md, "Fewer elements")
+    metrics_row = st.container(horizontal=True)
     if playing:
         if pg.trainer.diverged:
             _request_pause("Paused: training diverged.")
@@ -407,7 +410,7 @@ def _live():
                            f"share the server fairly. Press Play to continue.")
             st.rerun()
     tr = pg.trainer
-    _metrics(metric_cols, tr)
+    _metrics(metrics_row, tr)
     left, right = st.columns(2)
     xs, ys, ws = pg.grid()
     d = pg.data
@@ -465,14 +468,14 @@ def _fmt(value, kind):
     return f"{value:.1%}" if kind == "acc" else f"{value:.4f}"
 
 
-def _metrics(cols, tr):
+def _metrics(row, tr):
     m = tr.metrics
-    cols[0].metric("Update", f"{tr.steps:,}")
-    cols[1].metric("Epoch", f"{tr.epochs:,}")
-    cols[2].metric("Train loss", _fmt(m["train_loss"], "loss"))
-    cols[3].metric("Test loss", _fmt(m["test_loss"], "loss"))
-    cols[4].metric("Train acc", _fmt(m["train_acc"], "acc"))
-    cols[5].metric("Test acc", _fmt(m["test_acc"], "acc"))
+    for label, value in (("Update", f"{tr.steps:,}"), ("Epoch", f"{tr.epochs:,}"),
+                         ("Train loss", _fmt(m["train_loss"], "loss")),
+                         ("Test loss", _fmt(m["test_loss"], "loss")),
+                         ("Train acc", _fmt(m["train_acc"], "acc")),
+                         ("Test acc", _fmt(m["test_acc"], "acc"))):
+        row.metric(label, value, width=METRIC_WIDTH)
 
 
 # -- views ----------------------------------------------------------------------------------------
@@ -491,10 +494,10 @@ def _view_gradients(pg):
                     "weights")
     health = pg.unit_health()
     word = "dead" if tr.net.activation in ("relu", "leaky_relu") else "saturated"
-    cols = st.columns(max(len(health), 1) + 1)
+    row = st.container(horizontal=True, gap="large")
     for l, share in enumerate(health):
-        cols[l].metric(f"Layer {l + 1} {word} units", f"{share:.0%}",
-                       help=f"Share of hidden units that are {word} on every training point.")
+        row.metric(f"Layer {l + 1} {word} units", f"{share:.0%}", width=2 * METRIC_WIDTH,
+                   help=f"Share of hidden units that are {word} on every training point.")
     _view_chart("gradnorms", lambda: figures.grad_norm_figure(tr.history.evals.as_dict()),
                 "gradient-norms")
     _gradient_check(pg)

@@ -312,6 +312,26 @@ def test_step_and_reset(page: Page, app_url, shot):
         shot(page, "step_reset")
 
 
+def test_the_metrics_keep_their_place_as_their_values_grow(page: Page, app_url, shot):
+    """The six metrics have fixed widths: one epoch of SGD takes Update from 1 digit to 3 and
+    changes every value, and no metric moves (a row sized to its content would shift)."""
+    labels = ("Update", "Epoch", "Train loss", "Test loss", "Train acc", "Test acc")
+
+    def places():
+        return [metric(page, label).bounding_box()["x"] for label in labels]
+
+    open_app(page, f"{app_url}/?batch=sgd")
+    try:
+        before = places()
+        assert before == sorted(before), "the metrics are in one row, in order"
+        click_button(page, "Step epoch")
+        expect(metric(page, "Update")).to_have_text("240")
+        assert places() == before
+        no_exception(page)
+    finally:
+        shot(page, "metrics_row")
+
+
 def test_switching_dataset_redraws_the_decision_map(page: Page, app_url, shot):
     open_app(page, app_url)
     try:
