@@ -394,7 +394,8 @@ def _live():
     # drawn before training: Streamlit ends a run for a newer one (e.g. Step) only at an
     # st.* call, so a click that came while this frame was queued stops it untrained
     # one row container rather than st.columns(6): 7 elements per frame instead of 13, each a
-    # websocket message the page handles on its own (docs/performance.md, "Fewer elements")
+    # websocket message the page handles on its own (docs/performance.md, "Fewer elements
+    # per frame")
     metrics_row = st.container(horizontal=True)
     if playing:
         if pg.trainer.diverged:
