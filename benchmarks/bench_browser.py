@@ -33,6 +33,10 @@ browser share this machine's CPUs, so rates are indicative; compare runs side by
 Run from the repository root:
     python benchmarks/bench_browser.py [--seconds 20] [--runs 1] [--root DIR]
         [--server-arg --runner.postScriptGC=true] [--query speed=40] [--json out.json]
+        [--view Race]
+
+``--view`` opens another view (clicked in the views' bar once playing) instead of Gradients;
+the probe then counts that view's charts.
 
 ``--root`` runs the app from another checkout (e.g. a scratch copy with a proposed change).
 """
@@ -51,12 +55,16 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from playground import local_server  # noqa: E402
-from playground.local_server import CHROMIUM_ARGS, stop_server  # noqa: E402
+from devtools import local_server  # noqa: E402
+from devtools.local_server import CHROMIUM_ARGS, stop_server  # noqa: E402
 
 CHROMIUM = local_server.find_chromium() or "/usr/bin/chromium"
 VIEWPORT = {"width": 1400, "height": 1000}
 CHART_KEYS = ("regions", "curves", "grads", "weights", "gradnorms")
+# the live charts of the views a run can measure (--view), besides the map and the curves
+VIEW_KEYS = {"Gradients": ("grads", "weights", "gradnorms"),
+             "Race": ("race_curves", "race_maps"), "Landscape": ("landscape",),
+             "Network": ("network",)}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -65,11 +73,15 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 # server
 # ---------------------------------------------------------------------------------------------
 def updates_per_frame(args):
-    """--speed, else the URL query's speed, else the app's default (20)."""
+    """--speed, else the URL query's speed, else the app's default (of this checkout: the
+    other checkout given by --root must have the same default, or say --speed)."""
     if args.speed is not None:
         return args.speed
     query = dict(p.split("=", 1) for p in args.query.split("&") if "=" in p)
-    return int(query.get("speed", 20))
+    if "speed" in query:
+        return int(query["speed"])
+    from playground.state.settings import DEFAULTS
+    return DEFAULTS.speed
 
 
 def start_server(root=ROOT, server_args=(), log_path=None):
@@ -300,7 +312,7 @@ def launch(pw):
 # ---------------------------------------------------------------------------------------------
 # one run
 # ---------------------------------------------------------------------------------------------
-def one_run(pw, url, server_pid, seconds, warmup, query, speed):
+def one_run(pw, url, server_pid, seconds, warmup, query, speed, view="Gradients"):
     browser = launch(pw)
     try:
         context = browser.new_context(viewport=VIEWPORT)
@@ -316,13 +328,16 @@ def one_run(pw, url, server_pid, seconds, warmup, query, speed):
         page.wait_for_function(UPDATE_JS, timeout=30_000)
         click_play(page)
         wait_playing(page)
-        page.wait_for_selector(".st-key-grads div.live-plotly .main-svg", timeout=30_000)
+        if view != "Gradients":
+            page.locator(".st-key-w_view").get_by_text(view, exact=True).click()
+        page.wait_for_selector(f".st-key-{VIEW_KEYS[view][0]} div.live-plotly .main-svg",
+                               timeout=30_000)
         time.sleep(warmup)
 
         # Playwright delivers websocket events only while it talks to the browser, so the
         # waits below are page.wait_for_timeout (pumps events), and bytes are counted by
         # index between two points where the event queue was just drained.
-        page.evaluate(PROBE_JS, list(CHART_KEYS))
+        page.evaluate(PROBE_JS, ["regions", "curves", *VIEW_KEYS[view]])
         cdp = context.new_cdp_session(page)
         cdp.send("Performance.enable")
         perf0 = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
@@ -414,7 +429,7 @@ def summarize(runs):
     out["api_relayout_kept"] = all(r["api_relayout_kept"] for r in runs)
     out["chart_frame_changes_per_s"] = {
         k: statistics.median(r["chart_frame_changes_per_s"].get(k, 0) for r in runs)
-        for k in CHART_KEYS}
+        for k in runs[0]["chart_frame_changes_per_s"]}
     return out
 
 
@@ -430,13 +445,16 @@ def main():
                     help="extra `streamlit run` option, "
                          "e.g. --server-arg=--runner.postScriptGC=true")
     ap.add_argument("--query", default="", help="URL query, e.g. speed=40")
-    ap.add_argument("--speed", type=int, default=None, help="updates per frame (default: 20 "
-                    "or the query's speed)")
+    ap.add_argument("--speed", type=int, default=None,
+                    help="updates per frame (default: the query's speed, else the app's)")
+    ap.add_argument("--view", default="Gradients", choices=sorted(VIEW_KEYS),
+                    help="the view open while measuring")
     ap.add_argument("--json")
     args = ap.parse_args()
     speed = updates_per_frame(args)
     info = versions()
-    info.update(root=args.root, server_args=args.server_arg, query=args.query, speed=speed)
+    info.update(root=args.root, server_args=args.server_arg, query=args.query, speed=speed,
+                view=args.view)
     print(json.dumps(info, indent=1))
     proc, url = start_server(args.root, args.server_arg, log_path="/tmp/bench_browser_server.log")
     print(f"server pid {proc.pid} at {url}")
@@ -444,7 +462,8 @@ def main():
     try:
         with sync_playwright() as pw:
             for i in range(args.runs):
-                r = one_run(pw, url, proc.pid, args.seconds, args.warmup, args.query, speed)
+                r = one_run(pw, url, proc.pid, args.seconds, args.warmup, args.query, speed,
+                            args.view)
                 r["server_rss_mb"] = proc_rss_mb(proc.pid)
                 print(f"run {i + 1}: " + json.dumps(r, default=str))
                 runs.append(r)

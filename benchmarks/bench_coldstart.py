@@ -20,7 +20,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from playground.local_server import CHROMIUM_ARGS, find_chromium, start_server, stop_server  # noqa: E402
+from devtools.local_server import CHROMIUM_ARGS, find_chromium, start_server, stop_server  # noqa: E402
 
 
 def one_start(browser):

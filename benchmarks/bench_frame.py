@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Server-side CPU of one live frame of the playground at default settings, part by part.
 
-What one live frame does (``playground.app._live`` while playing, Gradients view, the default):
+What one live frame does (``playground.app.live.live_frame`` while playing, Gradients view,
+the default):
 train ``speed`` updates (``pg.step``), the decision-map grid forward (``pg.grid``), build five
 figures (decision map, loss/accuracy, gradient heatmaps, weight heatmaps, gradient norms),
 ``fig.to_json()`` each (inside ``live_chart``), ``pg.unit_health()``, plus Streamlit element
@@ -18,19 +19,19 @@ history series are not empty):
   compare a run with and without it (OpenBLAS worker threads spin after each call and that
   CPU is charged to the process, i.e. to whatever part runs next).
 * ``fragment``: the real ``_live`` body run by ``streamlit.testing.v1.AppTest`` (one script
-  run = one frame; the script sets ``playing`` and calls ``app._live()``). The parts are
+  run = one frame; the script sets ``playing`` and calls ``live.live_frame()``). The parts are
   timed again from inside by wrapping ``Playground.step/grid/unit_health``, the figure
   builders and ``BaseFigure.to_json``; "rest of fragment" = CPU of ``_live`` minus the parts.
   Not included (measured by bench_browser.py from procfs): the server's fragment dispatch,
   protobuf serialisation and websocket send.
 
-Reported: medians (and p90, and means) over frames, in ms. Since 5e00cfd the app rebuilds
-the charts of the view only every 4th frame while playing (``app._view_chart``), so the
+Reported: medians (and p90, and means) over frames, in ms. The app rebuilds
+the charts of the view only every 4th frame while playing (``views._view_chart``), so the
 median is a light frame and the mean is the average cost per frame; quote the mean. Target:
 ≤ 25 ms CPU per frame excluding the training updates.
 
-Since 5e00cfd the figure builders skip plotly validation in every variant (``figures._figure``)
-and ``playground/app.py`` limits BLAS to one thread when it is imported. The parts are timed
+The figure builders skip plotly validation in every variant (``figures.common._figure``)
+and the entry point limits BLAS to one thread (``playground.app.process``). The parts are timed
 before the fragment imports the app, so pass ``--blas-threads 1`` to time them as the app
 runs them (without it they show the cost of OpenBLAS's second thread).
 
@@ -59,8 +60,8 @@ import plotly  # noqa: E402
 import streamlit  # noqa: E402
 
 from playground import figures  # noqa: E402
-from playground.session import GRID, Playground  # noqa: E402
-from playground.settings import Settings  # noqa: E402
+from playground.state.playground import GRID, Playground  # noqa: E402
+from playground.state.settings import Settings  # noqa: E402
 
 PARTS = ("train", "grid", "fig_decision", "fig_loss", "fig_grads", "fig_weights",
          "fig_gradnorm", "unit_health", "to_json")
@@ -120,10 +121,11 @@ def frame_parts(pg, t, variant):
     tr = pg.trainer
     t.run("train", pg.step, pg.settings.speed)
     hover = variant not in ("no_hover", "lean", "head")
-    xs, ys, ws = t.run("grid", pg.grid)
+    grid = t.run("grid", pg.grid)
     d = pg.data
     figs = []
-    figs.append(t.run("fig_decision", figures.decision_region_figure, xs, ys, ws.P, d.X_train,
+    figs.append(t.run("fig_decision", figures.decision_region_figure, grid.xs, grid.ys,
+                      grid.probs, d.X_train,
                       d.y_train, d.X_test, d.y_test, class_names=d.class_names,
                       hover_detail=hover))
 
@@ -135,7 +137,7 @@ def frame_parts(pg, t, variant):
                                    batch_loss=(lo["step"], lo["loss"]))
     figs.append(t.run("fig_loss", loss))
     static_every = {"heatmaps_every_5th": 5, "lean": 5, "head": 4}.get(variant, 1)
-    rebuild = tr.steps // pg.settings.speed % static_every == 0
+    rebuild = tr.updates // pg.settings.speed % static_every == 0
     if rebuild:
         figs.append(t.run("fig_grads", figures.gradient_heatmaps_figure, tr.last_grads,
                           names=("dW", "db")))
@@ -143,7 +145,7 @@ def frame_parts(pg, t, variant):
                           list(zip(tr.net.weights, tr.net.biases)), names=("W", "b")))
     t.run("unit_health", pg.unit_health)
     if variant != "head" or rebuild:
-        # "head" (the app since 5e00cfd, app._view_chart): the grad-norm chart joins the
+        # "head" (the app, views._view_chart): the grad-norm chart joins the
         # heatmaps in the every-4th-frame rebuild; in between the cached JSON is re-sent
         figs.append(t.run("fig_gradnorm", figures.grad_norm_figure,
                           tr.history.evals.as_dict()))
@@ -179,7 +181,7 @@ def bench_parts(frames, warmup, variants):
             r["cpu_excl_train"].append(tot - t.cpu.get("train", 0) / 1e6)
             r["wall_total"].append(sum(t.wall.values()) / 1e6)
             r["bytes"].append(sum(sizes))
-    return res, {v: pgs[v].trainer.steps for v in variants}
+    return res, {v: pgs[v].trainer.updates for v in variants}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,19 +193,22 @@ def _fragment_script():
     import _bench_frame_acc as acc
     import streamlit as st
 
-    from playground import app
-    from playground.session import Playground
+    from playground.app import live
+    from playground.app.page_state import KEY, PageState
+    from playground.state.playground import Playground
 
     ss = st.session_state
-    if "pg" not in ss:
-        ss.pg = Playground()
-        ss.pg.step(acc.WARMUP)
-        ss.last_interaction = _time.monotonic()
+    if KEY not in ss:
+        pg = Playground()
+        pg.step(acc.WARMUP)
+        ss[KEY] = PageState(pg=pg)
+    page = ss[KEY]
     ss.playing = True
-    ss.last_interaction = _time.monotonic()
+    page.touch()
+    page.live.page_inputs = live.page_inputs()
     acc.reset()
     c0 = _time.process_time_ns()
-    app._live()
+    live.live_frame()
     acc.live_ns = _time.process_time_ns() - c0
 
 
@@ -211,7 +216,7 @@ def install_wrappers(acc):
     """Wrap the parts so that their CPU is accumulated into acc.cpu while _live runs."""
     import plotly.basedatatypes as bdt
 
-    from playground import session
+    from playground.state import playground as session
 
     def wrap(owner, name, part):
         original = getattr(owner, name)
@@ -265,7 +270,7 @@ def bench_fragment(frames, warmup):
         out[p] = [d.get(p, 0.0) for _, d in rows]
     out["rest_of_fragment"] = [live - sum(parts.values()) for live, parts in rows]
     out["live_excl_train"] = [live - parts.get("train", 0.0) for live, parts in rows]
-    return out, at.session_state["pg"].trainer.steps
+    return out, at.session_state["page"].pg.trainer.updates
 
 
 def main():

@@ -38,8 +38,8 @@ if ROOT not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from playground.session import Playground  # noqa: E402
-from playground.settings import Settings  # noqa: E402
+from playground.state.playground import Playground  # noqa: E402
+from playground.state.settings import Settings  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -100,10 +100,10 @@ def main():
             tr = pg.trainer
             cur, peak = tracemalloc.get_traced_memory() if tracemalloc.is_tracing() else (0, 0)
             snap_bytes = sum(p.nbytes for ps in pg.snapshots.params for p in ps)
-            row = {"updates": tr.steps, "traced_mb": cur / 2**20, "traced_peak_mb": peak / 2**20,
+            row = {"updates": tr.updates, "traced_mb": cur / 2**20, "traced_peak_mb": peak / 2**20,
                    "rss_mb": rss_mb(), "evals_rows": len(tr.history.evals),
                    "evals_stride": tr.history.evals.stride, "loss_rows": len(tr.history.loss),
-                   "loss_stride": tr.history.loss.stride, "snapshots": len(pg.snapshots.steps),
+                   "loss_stride": tr.history.loss.stride, "snapshots": len(pg.snapshots.updates),
                    "snapshot_every": pg.snapshots.every, "snapshot_kb": snap_bytes / 1024,
                    "seconds": time.perf_counter() - t0,
                    "loss": float(tr.last_loss) if tr.last_loss is not None else None}

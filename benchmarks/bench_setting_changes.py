@@ -39,8 +39,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from playground import local_server  # noqa: E402
-from playground.local_server import CHROMIUM_ARGS, stop_server  # noqa: E402
+from devtools import local_server  # noqa: E402
+from devtools.local_server import CHROMIUM_ARGS, stop_server  # noqa: E402
 
 CHROMIUM = local_server.find_chromium() or "/usr/bin/chromium"
 ETA_JS = r"""() => {

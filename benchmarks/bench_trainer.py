@@ -24,10 +24,17 @@ How
     the median of the per-round ratios engine/torch (paired, so a noisy round affects both
     sides alike), and minor page faults per update.
 
+The cost of input features (``--features``, engine only): the same trainer on the raw
+inputs against ``MLP([7, 100, 3], features=FEATURES)`` (all seven of TF Playground's
+features), alternating round by round, per update in full batch and SGD, both dtypes. The
+trainer featurizes its data once at construction, so the difference is the wider first
+layer (7 inputs instead of 2), not the features' arithmetic.
+
 Before timing, a correctness guard trains both implementations from identical float64 weights
 for 20 full-batch updates and checks that the losses agree to 1e-9.
 
 Run from the repository root:  python benchmarks/bench_trainer.py [--quick] [--scaling]
+                                [--features]
 """
 
 from __future__ import annotations
@@ -73,7 +80,7 @@ def spiral(n, seed=0):
     5000-point draws stacked."""
     import numpy as np
 
-    from playground.datasets import MAX_SAMPLES, make_dataset
+    from playground.engine.datasets import MAX_SAMPLES, make_dataset
 
     if n <= MAX_SAMPLES:
         return make_dataset("spiral", n, noise=0.2, n_classes=3, seed=seed)
@@ -92,13 +99,15 @@ def spiral(n, seed=0):
 class EngineRun:
     """The playground trainer, used exactly as the app uses it."""
 
-    def __init__(self, n, hidden, dtype, batch_size, lr, seed=0):
-        from playground.model import MLP
-        from playground.training import Trainer
+    def __init__(self, n, hidden, dtype, batch_size, lr, seed=0, features=None):
+        from playground.engine.model import MLP
+        from playground.engine.training import Trainer
 
         X, y = spiral(n)
-        self.trainer = Trainer(MLP([2, hidden, 3], dtype=dtype, seed=seed), X, y, lr=lr,
-                               batch_size=batch_size)
+        inputs = 2 if features is None else len(features)
+        extra = {} if features is None else {"features": features}     # older engines too
+        self.trainer = Trainer(MLP([inputs, hidden, 3], dtype=dtype, seed=seed, **extra), X, y,
+                               lr=lr, batch_size=batch_size)
 
     def run(self, updates):
         done = self.trainer.step(updates)
@@ -122,7 +131,7 @@ class TorchRun:
         self.y = torch.tensor(y, dtype=torch.int64)
         self.n = n
         if params is None:                 # same init as the engine (He, default_rng(seed))
-            from playground.model import MLP
+            from playground.engine.model import MLP
             params = MLP([2, hidden, 3], dtype=dtype, seed=seed).params()
         self.params = [torch.tensor(np.array(p), dtype=dt, requires_grad=True) for p in params]
         self.batch_size = batch_size
@@ -195,8 +204,9 @@ def worker(side):
                                                or "get_num_threads" in l])
             elif cmd == "setup":
                 cls = EngineRun if side == "engine" else TorchRun
+                extra = {"features": msg["features"]} if msg.get("features") else {}
                 run = runs[msg["key"]] = cls(msg["n"], msg["hidden"], msg["dtype"],
-                                             msg["batch_size"], msg["lr"])
+                                             msg["batch_size"], msg["lr"], **extra)
                 t0 = time.perf_counter()
                 run.run(msg["warmup"])
                 reply = {"warmup_seconds": time.perf_counter() - t0}
@@ -251,7 +261,7 @@ def guard():
     import numpy as np
     import torch
 
-    from playground.model import MLP
+    from playground.engine.model import MLP
     torch.set_num_threads(1)
     eng = EngineRun(300, 100, "float64", None, 1.0)
     ref = TorchRun(300, 100, "float64", None, 1.0,
@@ -442,6 +452,39 @@ def scaling(args, engine, torch_w):
                  "GFLOP/s (matmul)", "torch autograd updates/s", "ratio"])
 
 
+def features_cost(args, engine):
+    """Engine updates/s on the raw inputs against all seven features, alternating."""
+    from playground.engine.features import FEATURES
+
+    div = 10 if args.quick else 1
+    rows = []
+    for dtype in args.dtypes:
+        for mode in ("full", "sgd1"):
+            bs, lr = MODES[mode]
+            updates = max(20, UPDATES[mode] // div)
+            keys = {"raw": f"raw-{mode}-{dtype}", "all7": f"all7-{mode}-{dtype}"}
+            for name, key in keys.items():
+                engine.ask(cmd="setup", key=key, n=300, hidden=100, dtype=dtype, batch_size=bs,
+                           lr=lr, warmup=max(20, WARMUP[mode] // div),
+                           features=list(FEATURES) if name == "all7" else None)
+            ups = {name: [] for name in keys}
+            for r in range(args.rounds):
+                for name in (keys if r % 2 == 0 else list(keys)[::-1]):
+                    res = engine.ask(cmd="measure", key=keys[name], updates=updates)
+                    ups[name].append(updates / res["seconds"])
+            raw, all7 = statistics.median(ups["raw"]), statistics.median(ups["all7"])
+            ratio = statistics.median(b / a for a, b in zip(ups["raw"], ups["all7"]))
+            rows.append([MODE_LABEL[mode], dtype, f"{fmt(raw)} ({1e6 / raw:.1f} µs)",
+                         f"{fmt(all7)} ({1e6 / all7:.1f} µs)", f"{1e6 / all7 - 1e6 / raw:+.1f} µs",
+                         f"{ratio:.2f}×"])
+            for key in keys.values():
+                engine.ask(cmd="drop", key=key)
+    print(f"## Cost of input features: spiral N=300, H=100, K=3, raw x1 x2 against all 7 "
+          f"features, median of {args.rounds} alternating rounds\n")
+    table(rows, ["mode", "dtype", "raw inputs updates/s", "all 7 features updates/s",
+                 "per update", "speed (all 7 / raw)"])
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
         description="Updates/s of the playground Trainer against PyTorch autograd (spiral, "
@@ -452,6 +495,9 @@ def parse_args(argv=None):
                    help="also time the engine's full batch for N in {300, 3000, 30000} × "
                         "H in {8, 100, 1000} (float32), with the torch ratio")
     p.add_argument("--scaling-only", action="store_true", help="only the scaling table")
+    p.add_argument("--features", action="store_true",
+                   help="also time the engine with all 7 input features against the raw inputs "
+                        "(full batch and SGD)")
     p.add_argument("--rounds", type=int, default=None, help="alternating rounds (default 7)")
     p.add_argument("--dtypes", nargs="+", default=["float32", "float64"],
                    choices=["float32", "float64"])
@@ -490,6 +536,8 @@ def main(argv=None):
             main_table(args, engine, torch_w)
         if args.scaling or args.scaling_only:
             scaling(args, engine, torch_w)
+        if args.features:
+            features_cost(args, engine)
     finally:
         engine.close()
         if torch_w:

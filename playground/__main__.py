@@ -1,6 +1,11 @@
 """Command line: train a network without the UI.
 
-    python -m playground train --dataset spiral --hidden 100 --lr 1 --steps 10000
+    python -m playground train --dataset spiral --hidden 100 --lr 1 --updates 10000
+    python -m playground train --dataset circles --features x1sq x2sq --hidden --classes 2
+    python -m playground train --dataset gaussians --hidden 8 8 --activation tanh --lr 0.1
+
+A regression dataset (plane, gaussians) trains a network with one linear output unit on the
+mean of ½(ŷ − y)²; its accuracy is reported as "-".
 """
 
 from __future__ import annotations
@@ -9,10 +14,13 @@ import argparse
 import sys
 import time
 
-from .datasets import DATASETS, DatasetError, load_csv, make_dataset, train_test_split
-from .model import ACTIVATIONS, INITS, MLP, ModelError
-from .runs import run_to_json, run_to_npz
-from .training import OPTIMIZERS, Trainer, TrainingError
+from .engine.csvfile import load_csv
+from .engine.datasets import DATASETS, DatasetError, make_dataset, train_test_split
+from .engine.features import FEATURES
+from .engine.model import ACTIVATIONS, INITS, MLP, ModelError
+from .engine.regression_data import REGRESSION_DATASETS
+from .engine.runs import run_to_json, run_to_npz
+from .engine.training import OPTIMIZERS, Trainer, TrainingError
 
 
 def _positive_int(text):
@@ -22,13 +30,19 @@ def _positive_int(text):
     return value
 
 
+def _acc(value, spec):
+    """An accuracy, or "-" where there is none (regression: NaN)."""
+    return "-" if value != value else format(value, spec)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m playground",
                                      description="Train the NumPy playground network.")
     sub = parser.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train a network and print its progress",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    t.add_argument("--dataset", default="spiral", choices=DATASETS)
+    t.add_argument("--dataset", default="spiral", choices=DATASETS + REGRESSION_DATASETS,
+                   help="plane and gaussians are regression (float targets)")
     t.add_argument("--csv", help="train on a CSV file (x1,x2,label) instead of --dataset")
     t.add_argument("--samples", type=int, default=300)
     t.add_argument("--noise", type=float, default=0.2)
@@ -37,6 +51,9 @@ def build_parser():
     t.add_argument("--test-fraction", type=float, default=0.2)
     t.add_argument("--hidden", type=int, nargs="*", default=[100],
                    help="units per hidden layer, e.g. --hidden 64 64 (none: a linear model)")
+    t.add_argument("--features", nargs="+", choices=FEATURES, default=None, metavar="ID",
+                   help=f"the network's input features, from {', '.join(FEATURES)} "
+                        f"(default: the raw x1 x2)")
     t.add_argument("--activation", default="relu", choices=ACTIVATIONS)
     t.add_argument("--init", default="he", choices=INITS)
     t.add_argument("--dtype", default="float64", choices=("float64", "float32"))
@@ -46,7 +63,8 @@ def build_parser():
     t.add_argument("--optimizer", default="sgd", choices=OPTIMIZERS)
     t.add_argument("--momentum", type=float, default=0.9)
     t.add_argument("--l2", type=float, default=1e-3)
-    t.add_argument("--steps", type=int, default=10_000, help="parameter updates")
+    t.add_argument("--l1", type=float, default=0.0)
+    t.add_argument("--updates", type=int, default=10_000, help="parameter updates")
     t.add_argument("--seed", type=int, default=0, help="seed of the weights and batches")
     t.add_argument("--log-every", type=_positive_int, default=1000)
     t.add_argument("--save", help="write the run to this .json or .npz file")
@@ -55,34 +73,42 @@ def build_parser():
 
 def train(args, out=None):
     out = out or sys.stdout
+    regression = not args.csv and args.dataset in REGRESSION_DATASETS
     if args.csv:
         X, y, names = load_csv(args.csv)
     else:
         X, y = make_dataset(args.dataset, args.samples, args.noise, args.classes, args.data_seed)
-        names = [str(k) for k in range(int(y.max()) + 1)]
+        names = [] if regression else [str(k) for k in range(int(y.max()) + 1)]
     X_tr, y_tr, X_te, y_te = train_test_split(X, y, args.test_fraction, args.data_seed)
-    net = MLP([X.shape[1], *args.hidden, len(names)], args.activation, args.init, args.seed,
-              args.dtype)
+    inputs = len(args.features) if args.features else X.shape[1]
+    outputs = 1 if regression else len(names)
+    net = MLP([inputs, *args.hidden, outputs], args.activation, args.init, args.seed,
+              args.dtype, features=args.features,
+              task="regression" if regression else "classification")
     trainer = Trainer(net, X_tr, y_tr, X_te, y_te, lr=args.lr, batch_size=args.batch_size,
                       optimizer=args.optimizer, momentum=args.momentum, l2=args.l2,
-                      seed=args.seed, eval_every=args.log_every)
-    print(f"{len(X_tr)} train / {len(X_te)} test points, {len(names)} classes; network "
+                      l1=args.l1, seed=args.seed, eval_every=args.log_every)
+    problem = "regression" if regression else f"{len(names)} classes"
+    inputs = " ".join(net.features) if net.features else "x1 x2"
+    print(f"{len(X_tr)} train / {len(X_te)} test points, {problem}; inputs {inputs}; network "
           f"{net.layer_sizes} ({net.n_params} parameters), {trainer.mode}, "
           f"{trainer.updates_per_epoch} updates per epoch", file=out)
     start = time.perf_counter()
     done = 0
-    while done < args.steps and not trainer.diverged:
-        done += trainer.step(min(args.log_every, args.steps - done))
+    while done < args.updates and not trainer.diverged:
+        done += trainer.step(min(args.log_every, args.updates - done))
         m = trainer.evaluate()
-        print(f"update {trainer.steps:>8}  epoch {trainer.epochs:>6}  "
-              f"train loss {m['train_loss']:.4f} acc {m['train_acc']:.3f}  "
-              f"test loss {m['test_loss']:.4f} acc {m['test_acc']:.3f}", file=out)
+        print(f"update {trainer.updates:>8}  epoch {trainer.epochs:>6}  "
+              f"train loss {m['train_loss']:.4f} acc {_acc(m['train_acc'], '.3f')}  "
+              f"test loss {m['test_loss']:.4f} acc {_acc(m['test_acc'], '.3f')}", file=out)
     elapsed = time.perf_counter() - start
     if trainer.diverged:
         print(trainer.divergence_message, file=out)
     m = trainer.evaluate()
-    print(f"final train accuracy {m['train_acc']:.4f}, test accuracy {m['test_acc']:.4f} "
-          f"({trainer.steps / max(elapsed, 1e-9):,.0f} updates/s)", file=out)
+    print(f"final train accuracy {_acc(m['train_acc'], '.4f')}, test accuracy "
+          f"{_acc(m['test_acc'], '.4f')}, train loss {m['train_loss']:.4f}, test loss "
+          f"{m['test_loss']:.4f} ({trainer.updates / max(elapsed, 1e-9):,.0f} updates/s)",
+          file=out)
     if args.save:
         data = run_to_npz(trainer) if args.save.endswith(".npz") else run_to_json(trainer)
         mode = "wb" if isinstance(data, bytes) else "w"

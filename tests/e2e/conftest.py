@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from playground.local_server import (
+from devtools.local_server import (
     CHROMIUM_ARGS,
     NO_BROWSER,
     find_chromium,

@@ -9,122 +9,32 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
+from pagekit import (
+    BENIGN_CONSOLE,
+    CHARTS_JS,
+    SETTLE,
+    TIMEOUT,
+    UPLOADS,
+    chart_frame,
+    choose,
+    click_button,
+    decision_classes,
+    metric,
+    no_exception,
+    open_app,
+    play_switch,
+    set_playing,
+    shoot_and_pause,
+    updates,
+    wait_frame_above,
+    wait_loaded,
+    wait_updates_above,
+)
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
-
-UPLOADS = Path(__file__).resolve().parents[1] / "data" / "uploads"
-TIMEOUT = 30_000  # ms, for anything that waits on a script run
-SETTLE = 1.0      # s after Pause before the counters are compared
-
-# Known, benign browser console noise to ignore. None is needed today (the page loads with an
-# empty console in Chromium 156 + Streamlit 1.67); add entries only with a comment saying why.
-BENIGN_CONSOLE: tuple[str, ...] = ()
-
-expect.set_options(timeout=TIMEOUT)
-
-CHARTS_JS = "Array.from(document.querySelectorAll('div.live-plotly'))"
-
-
-# -- helpers ----------------------------------------------------------------------------------
-def open_app(page: Page, url: str):
-    """Load the page and wait until the metrics and both live charts have been drawn."""
-    page.set_default_timeout(TIMEOUT)
-    page.goto(url)
-    wait_loaded(page)
-
-
-def wait_loaded(page: Page):
-    expect(metric(page, "Update")).to_be_visible(timeout=60_000)
-    page.wait_for_function(
-        f"{CHARTS_JS}.length >= 2 && {CHARTS_JS}.slice(0, 2)"
-        ".every(d => d.dataset.frame !== undefined && Array.isArray(d.data))",
-        timeout=60_000)
-
-
-def metric(page: Page, label: str):
-    """The value element of the st.metric with this exact label."""
-    box = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]').get_by_text(label, exact=True))
-    return box.locator('[data-testid="stMetricValue"]')
-
-
-def updates(page: Page) -> int:
-    value = metric(page, "Update")
-    # while a rerun replaces the metrics row, the old one can briefly sit beside the new one
-    expect(value).to_have_count(1)
-    return int(value.inner_text().strip().replace(",", ""))
-
-
-def chart_frame(page: Page, index: int) -> int:
-    value = page.evaluate(f"{CHARTS_JS}[{index}].dataset.frame")
-    return int(value)
-
-
-def decision_classes(page: Page):
-    """Names of the training-point traces on the decision map (one per class)."""
-    return page.evaluate(
-        f"{CHARTS_JS}[0].data.filter(t => t.type === 'scatter' && !t.name.endsWith('(test)'))"
-        ".map(t => t.name)")
-
-
-def play_switch(page: Page):
-    return page.get_by_role("switch", name="Play")
-
-
-def set_playing(page: Page, on: bool):
-    """Click the Play toggle's label (its input is visually hidden) and wait for the state."""
-    switch = play_switch(page)
-    if switch.is_checked() != on:
-        page.locator("label").filter(has=switch).click()
-    if on:
-        expect(switch).to_be_checked()
-    else:
-        expect(switch).not_to_be_checked()
-
-
-def shoot_and_pause(page: Page, shot, name: str):
-    """The end of a test that played: a screenshot, then Pause if it is still playing (so
-    the shared server is not left training for the next test)."""
-    shot(page, name)
-    if play_switch(page).is_checked():
-        set_playing(page, False)
-
-
-def wait_updates_above(page: Page, n: int, timeout=TIMEOUT):
-    """Poll the Update metric until it exceeds ``n``; returns its value."""
-    deadline = time.monotonic() + timeout / 1000
-    while True:
-        value = updates(page)
-        if value > n:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Update stayed at {value} (wanted > {n})")
-        time.sleep(0.2)
-
-
-def wait_frame_above(page: Page, index: int, n: int, timeout=TIMEOUT):
-    page.wait_for_function(f"+{CHARTS_JS}[{index}].dataset.frame > {n}", timeout=timeout)
-    return chart_frame(page, index)
-
-
-def click_button(page: Page, name: str):
-    page.get_by_role("button", name=name, exact=True).click()
-
-
-def choose(page: Page, label: str, option: str):
-    """Pick ``option`` in the st.selectbox labelled ``label``."""
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    expect(box).to_have_value(option)
-
-
-def no_exception(page: Page):
-    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
 
 # -- scenarios --------------------------------------------------------------------------------
@@ -273,6 +183,7 @@ def test_live_decision_map_updates_the_image_not_the_points(page: Page, app_url,
 
 
 def test_a_chart_out_of_view_is_updated_when_scrolled_into_view(page: Page, app_url, shot):
+    page.set_viewport_size({"width": 1400, "height": 760})     # the grad-norm chart below it
     open_app(page, app_url)
     norms = ".st-key-gradnorms div.live-plotly"
     try:
@@ -282,9 +193,9 @@ def test_a_chart_out_of_view_is_updated_when_scrolled_into_view(page: Page, app_
         assert below > 100, below                         # the test needs it out of view
         first = int(page.locator(norms).get_attribute("data-frame"))
         set_playing(page, True)
-        frame = wait_frame_above(page, 1, 0)
+        frame = wait_frame_above(page, 0, 0)              # the map: always in view
         for _ in range(6):                                # > VIEW_EVERY live frames
-            frame = wait_frame_above(page, 1, frame)
+            frame = wait_frame_above(page, 0, frame)
         assert int(page.locator(norms).get_attribute("data-frame")) == first
         page.locator(norms).scroll_into_view_if_needed()
         page.wait_for_function(f"+document.querySelector('{norms}').dataset.frame > {first}")
@@ -427,7 +338,7 @@ def test_url_query_parameters_set_the_widgets(page: Page, app_url, shot):
     try:
         expect(page.get_by_role("combobox", name="Dataset")).to_have_value("circles")
         expect(page.get_by_role("combobox", name="Activation")).to_have_value("tanh")
-        expect(page.get_by_role("slider", name="Units per layer")).to_have_value("20")
+        expect(page.get_by_role("slider", name="Units in layer 1")).to_have_value("20")
         assert decision_classes(page) == ["class 0", "class 1"]
         expect(page.locator('[data-testid="stAlert"]')).to_have_count(0)   # no URL warning
         no_exception(page)
@@ -469,8 +380,10 @@ def test_two_sessions_keep_separate_state(browser, app_url, tmp_path):
 def test_divergence_pauses_with_a_warning_and_reset_recovers(page: Page, app_url, shot):
     open_app(page, f"{app_url}/?lr=10&batch=SGD&speed=5")
     set_playing(page, True)
-    warning = page.locator('[data-testid="stAlert"]').filter(has_text="Training diverged at")
-    expect(warning).to_be_visible(timeout=60_000)
+    warning = page.locator('[data-testid="stAlert"]').filter(
+        has_text="Training diverged after update")
+    expect(warning.first).to_be_visible(timeout=60_000)
+    expect(warning).to_have_count(1)                    # no stale copy left behind
     expect(play_switch(page)).not_to_be_checked()
     stuck = updates(page)
     assert stuck < 50                                   # it blew up within a few updates

@@ -1,0 +1,141 @@
+"""Draw mode: paint the data on the decision map (issue 17).
+
+The *Draw* switch sits in the controls row; while it is on, a bar under the row chooses the
+class and Add / Erase, and clears the plane. A click on the map is then the map's chart's
+``draw`` state (chart.js), which reruns the live fragment; the frame takes it first
+(:func:`take_draw`) and the edit (:mod:`playground.state.painting`) is on the map in the same
+frame. Painted points live in this session only: a link carries settings, so the URL gets a
+``painted=1`` flag, and a page opened from it says that the points did not come along.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..figures import PALETTE
+from ..state import painting
+from ..state.tasks import REGRESSION
+from .page_state import PAINTED, page_state, plain
+
+DRAW = "w_draw"              # the Draw switch
+CLASS = "w_draw_class"       # the class a click adds
+MODE = "w_draw_mode"         # "Add" or "Erase"
+SEEN = "draw_seen"           # the browser time of the last draw click taken
+MODES = ("Add", "Erase")
+ERASE_PIXELS = 14            # a click erases the nearest point within this many pixels
+SHARE_NOTE = ("Painted points are not in the page's link, which carries the settings only: "
+              "to keep or share them, download the data as CSV (Files view) and upload it.")
+
+
+def draw_mode():
+    """What the map's chart is sent (None outside draw mode)."""
+    ss = st.session_state
+    if not ss.get(DRAW):
+        return None
+    mode = "erase" if ss.get(MODE) == "Erase" else "add"
+    return {"mode": mode, "radius": ERASE_PIXELS}
+
+
+def draw_toggle():
+    """The Draw switch, in the controls row."""
+    st.toggle("Draw", key=DRAW, on_change=_touch,
+              help="Paint your own data: click on the map to add a point of the chosen "
+                   "class, or to erase one. The network keeps its weights and trains on "
+                   "the edited points.")
+
+
+def draw_bar(page):
+    """The draw controls under the controls row, while the Draw switch is on."""
+    if not st.session_state.get(DRAW):
+        return
+    pg = page.pg
+    regression = pg.data.task == REGRESSION
+    names = (tuple(f"{v:+g}".replace("-", "−").replace("+0", "0") for v in painting.TARGETS)
+             if regression else painting.shown(pg).class_names)
+    ss = st.session_state
+    # a click on the chosen option empties a segmented control: keep the choice instead
+    if ss.get(CLASS) is None or ss[CLASS] >= len(names):
+        ss[CLASS] = len(names) - 1 if regression else 0
+    if ss.get(MODE) is None:
+        ss[MODE] = MODES[0]
+    if not regression:
+        dots = "".join(f".st-key-{CLASS} [role=radiogroup] button:nth-of-type({k + 1})"
+                       f"::before {{content: '●'; color: {PALETTE[k % len(PALETTE)]}; "
+                       f"margin-right: 0.3em}}" for k in range(len(names)))
+        st.html(f"<style>{dots}</style>")
+    with st.container(key="draw_bar", horizontal=True, vertical_alignment="center",
+                      gap="small"):
+        st.segmented_control("Target" if regression else "Class", list(range(len(names))),
+                             key=CLASS, format_func=lambda k: plain(names[k]),
+                             on_change=_touch,
+                             help="The target value of the points a click adds."
+                             if regression else "The class of the points a click adds.")
+        st.segmented_control("Click", MODES, key=MODE, on_change=_touch,
+                             help="Add a point where you click, or erase the nearest one "
+                                  "(Shift-click erases too).")
+        st.button("Clear", key="draw_clear", on_click=_on_clear, icon=":material/delete:",
+                  help="Start from an empty plane (the network keeps its weights).")
+
+
+def take_draw(page):
+    """Take a new draw click (the map's ``draw`` state), once: add or erase a point."""
+    click = (st.session_state.get("regions") or {}).get("draw")
+    if not isinstance(click, dict) or click.get("t") == st.session_state.get(SEEN):
+        return
+    st.session_state[SEEN] = click.get("t")
+    if not st.session_state.get(DRAW):
+        return
+    pg = page.pg
+    page.touch()
+    if click.get("mode") == "erase":
+        if not painting.erase_point(pg, click.get("x"), click.get("y"),
+                                    click.get("r", painting.ERASE_RADIUS)):
+            st.toast("No point near the click to erase.", icon=":material/ink_eraser:")
+            return
+    else:
+        label = st.session_state.get(CLASS) or 0
+        if pg.data.task == REGRESSION:
+            label = painting.TARGETS[min(label, len(painting.TARGETS) - 1)]
+        refused = painting.add_point(pg, click.get("x"), click.get("y"), label)
+        if refused:
+            st.toast(plain(refused), icon=":material/block:")
+            return
+    mark_painted()
+
+
+def draw_status(slot, page):
+    """In the live frame (a click reruns only that): while training waits for painted
+    points, what it needs; in draw mode, the count of points against the cap and what a
+    link cannot carry."""
+    pg = page.pg
+    needs = painting.missing(pg) if pg.data.painted is not None else None
+    if needs:
+        slot.info(f"**Training waits for {needs}** to train on: click on the map to add "
+                  f"points. The network keeps the weights it has.", icon=":material/draw:")
+    if st.session_state.get(DRAW):
+        n = painting.points(pg)
+        full = " (the cap: erase some to add more)" if n >= painting.MAX_POINTS else ""
+        slot.caption(f"Drawing: {n:,} of at most {painting.MAX_POINTS:,} points{full}. "
+                     f"{SHARE_NOTE}")
+
+
+def url_flag(pg):
+    """The URL's flag for painted data (which the link itself cannot carry)."""
+    return {PAINTED: "1"} if pg.data.painted is not None else {}
+
+
+def mark_painted():
+    # a click reruns only the live fragment: the page run that writes the URL comes later
+    if st.query_params.get(PAINTED) != "1":
+        st.query_params[PAINTED] = "1"
+
+
+def _on_clear():
+    page = page_state()
+    page.touch()
+    painting.clear(page.pg)
+    mark_painted()
+
+
+def _touch():
+    page_state().touch()

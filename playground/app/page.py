@@ -1,0 +1,212 @@
+"""The page: the sidebar's settings applied to the visitor's playground, the URL kept in
+step, the banners, the controls, and the live fragment (:mod:`playground.app.live`).
+
+One path for the settings: URL (first run) → widgets → :class:`Settings` →
+:meth:`Playground.apply`, which clamps them once; the URL is then rewritten from the applied
+settings, so a shared link reproduces the page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from ..state import lessons
+from ..state.settings import auto_lr, to_query
+from .chart import ensure_plotly_js
+from .draw import draw_bar, draw_toggle, url_flag
+from .live import display_options, live_frame, page_inputs, play_switch
+from .page_state import LESSON, PRESENT, WIDGETS, page_state, plain, settings_from_widgets
+from .sidebar import epoch_line, lr_line, sidebar
+
+
+def main():
+    ensure_plotly_js()
+    ss = st.session_state
+    page = page_state()
+    pg = page.pg
+    if page.pause_request is not None:          # "" pauses without a notice
+        page.pause_notice, page.pause_request = page.pause_request or None, None
+        ss.playing = False
+    page.touch()
+    # Streamlit forgets the value of a widget that is not drawn in a run (batch size in full
+    # batch mode, classes for a two-class dataset); writing the values back keeps them.
+    for key in WIDGETS.values():
+        if key in ss:
+            ss[key] = ss[key]
+
+    _style(page.present)
+    chosen = settings_from_widgets()
+    if chosen.lr_auto:                       # the slider shows the rate the rule picks
+        ss[WIDGETS["lr"]] = auto_lr(chosen)
+    upload, (epoch_caption, lr_caption) = sidebar(pg)
+    for notice in pg.apply(settings_from_widgets(), upload):
+        st.toast(plain(notice))
+    if page.fresh_run:                       # a lesson starts from scratch, whatever ran
+        page.fresh_run = False
+        pg.reset()
+        page.gradcheck = None
+    epoch_caption.caption(epoch_line(pg))
+    if pg.settings.lr_auto:
+        lr_caption.caption(lr_line(pg.settings))
+    wanted = to_query(pg.settings)
+    if page.present:
+        wanted[PRESENT] = "1"
+    if page.lesson:
+        wanted[LESSON] = page.lesson
+    wanted.update(url_flag(pg))
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+    page.live.page_inputs = page_inputs()
+
+    with st.container(key="header"):
+        st.title("Watch a neural network learn", anchor=False)
+        st.caption(f"A from-scratch NumPy network: {formula(pg.settings)}, trained by "
+                   f"backpropagation. Press Play, then change the learning rate, the batch "
+                   f"mode or the network and watch what happens.")
+    # one fixed slot for the banners, so that a warning appearing or going does not shift
+    # the delta paths of everything below (which would briefly show old and new rows)
+    with st.container():
+        _banners(page)
+    _controls(page)
+    draw_bar(page)
+    st.fragment(live_frame)()     # while playing, the decision map's chart reruns it
+
+
+def _banners(page):
+    pg = page.pg
+    for warning in page.url_warnings:
+        st.warning(plain(warning), icon=":material/link:")
+    if page.url_warnings:
+        st.button("Dismiss", key="dismiss_url", on_click=_dismiss_url_warnings)
+    if page.moved:
+        st.info("The server this page was on stopped, and the page reconnected to another "
+                "one with a fresh session: the settings came back from the link, but the run "
+                "(its weights, history and pinned runs) and any uploaded file were lost.",
+                icon=":material/sync_problem:")
+        st.button("Dismiss", key="dismiss_moved", on_click=_dismiss_moved)
+    lesson = lessons.BY_KEY.get(page.lesson)
+    if lesson:
+        st.info(f"**{lesson.title}** — {lesson.text}", icon=":material/school:")
+        st.button("Close lesson", key="close_lesson", on_click=_close_lesson)
+    # the divergence banner before the one-off pause notice: when the notice goes on the next
+    # run, the banner keeps its place (a banner that moves up leaves its stale copy below it
+    # until that run ends)
+    if pg.trainer.diverged:
+        _divergence(pg.trainer)
+    if page.pause_notice:
+        st.info(page.pause_notice, icon=":material/pause_circle:")
+        page.pause_notice = None
+
+
+def _divergence(tr):
+    """The divergence banner: what happened, and the ways on (continue from the last finite
+    weights once the settings have changed, or Reset)."""
+    was = tr.diverged_with
+    now = tr.divergence_settings()
+    changed = was is None or was != now
+    if changed:
+        after = (f" The settings have changed since (learning rate now {tr.lr:g}): continue "
+                 f"from the last finite weights, or press Reset.")
+    else:
+        after = (" Choose a smaller learning rate to continue from the last finite weights, "
+                 "or press Reset.")
+    # plain(): an imported run file carries its own (untrusted) divergence message
+    st.warning(plain(tr.divergence_message + after), icon=":material/warning:")
+    if changed:
+        st.button("Continue from the last finite weights", key="resume", on_click=_on_resume,
+                  icon=":material/play_arrow:")
+
+
+def _on_resume():
+    page_state().pg.resume()
+
+
+def _dismiss_moved():
+    page_state().moved = False
+
+
+def _dismiss_url_warnings():
+    page_state().url_warnings = []
+
+
+def _close_lesson():
+    page_state().lesson = None
+
+
+def _controls(page):
+    # one row of content-sized controls: it stays on one line down to an 800 px window
+    row = st.container(key="controls", horizontal=True, vertical_alignment="center",
+                       gap="small")
+    with row:
+        with st.container(width="content"):
+            st.fragment(play_switch)()
+        st.button("Step", on_click=_on_step, help="Exactly one parameter update.")
+        st.button("Step epoch", on_click=_on_step_epoch,
+                  help="Updates until the current epoch ends.")
+        st.button("Reset", on_click=_on_reset,
+                  help="Back to the initial weights (same weight seed); counters to zero.")
+        st.space("stretch")
+        draw_toggle()
+        display_options(page)
+        st.button("Exit presentation" if page.present else "Present",
+                  icon=":material/slideshow:", on_click=_on_present, key="present",
+                  help="Presentation mode for a projector: no sidebar, larger type. "
+                       "It is in the URL (present=1).")
+
+
+def _on_present():
+    page = page_state()
+    page.present = not page.present
+
+
+_STYLE = Path(__file__).with_name("style.css").read_text(encoding="utf-8")
+_PRESENTATION = Path(__file__).with_name("presentation.css").read_text(encoding="utf-8")
+
+
+def _style(present):
+    st.html(f"<style>{_STYLE}{_PRESENTATION if present else ''}</style>")
+
+
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_ACTIVATION_TEXT = {"relu": "max(0, {})", "leaky_relu": "max(0.01·({0}), {0})",
+                    "tanh": "tanh({})", "sigmoid": "σ({})", "linear": "{}"}
+
+
+def formula(settings):
+    """The network's equations in one line, for its activation, depth and task, e.g.
+    "h₁ = max(0, xW₁ + b₁), ŷ = softmax(h₁W₂ + b₂)" (regression: "ŷ = h₁W₂ + b₂")."""
+    def sub(n):
+        return str(n).translate(_SUB)
+
+    f = _ACTIVATION_TEXT[settings.activation]
+    layers = settings.layers
+    parts = []
+    for l in range(1, layers + 1):
+        if 1 < l < layers:
+            if l == 2:
+                parts.append("…")
+            continue
+        given = "x" if l == 1 else f"h{sub(l - 1)}"
+        parts.append(f"h{sub(l)} = " + f.format(f"{given}W{sub(l)} + b{sub(l)}"))
+    L = layers + 1
+    last = f"h{sub(layers)}" if layers else "x"
+    out = f"{last}W{sub(L)} + b{sub(L)}"
+    # regression: one linear output unit, the predicted value itself
+    parts.append(f"ŷ = {out}" if settings.task == "regression" else f"ŷ = softmax({out})")
+    return ", ".join(parts)
+
+
+def _on_step():
+    page_state().pg.step(1)
+
+
+def _on_step_epoch():
+    page_state().pg.step_epoch()
+
+
+def _on_reset():
+    page = page_state()
+    page.pg.reset()
+    page.gradcheck = None

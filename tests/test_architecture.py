@@ -1,0 +1,94 @@
+"""The package's layers: engine → figures / state → app. A layer imports only layers below
+it, and only the app imports Streamlit (the figures alone import Plotly)."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "playground"
+# layer -> the playground layers it may import
+ALLOWED = {
+    "engine": {"engine"},
+    "figures": {"engine", "figures"},
+    "state": {"engine", "state"},
+    "app": {"engine", "figures", "state", "app", "inspect"},
+}
+# top-level modules of the package that sit on the engine, like a layer of their own
+ENGINE_LEVEL = ("inspect.py",)
+MAX_LINES = 400
+
+
+def _modules():
+    return sorted(p for p in PACKAGE.rglob("*.py"))
+
+
+def _layer(path):
+    rel = path.relative_to(PACKAGE).parts
+    return rel[0] if len(rel) > 1 else None
+
+
+def _playground_imports(path):
+    """The playground layers a module imports (absolute or relative)."""
+    tree = ast.parse(path.read_text())
+    package = path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1]
+    out = set()
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - node.level + 1]
+                mod = ".".join([*base, *([node.module] if node.module else [])])
+                names = [mod] if node.module else [f"{mod}.{a.name}" for a in node.names]
+            else:
+                names = [node.module]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "playground" and len(parts) > 1:
+                out.add(parts[1])
+    return out
+
+
+@pytest.mark.parametrize("path", [p for p in _modules() if _layer(p)],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_layer_imports_a_layer_above_it(path):
+    layer = _layer(path)
+    above = _playground_imports(path) - ALLOWED[layer]
+    assert not above, f"{path.name} ({layer}) imports {sorted(above)}"
+
+
+@pytest.mark.parametrize("name", ENGINE_LEVEL)
+def test_engine_level_modules_import_only_the_engine(name):
+    assert _playground_imports(PACKAGE / name) <= {"engine"}
+
+
+@pytest.mark.parametrize("modules, banned", [
+    ("playground, playground.engine.training, playground.engine.runs, playground.__main__",
+     ("streamlit", "plotly")),
+    ("playground.figures", ("streamlit",)),
+    ("playground.state.playground, playground.state.settings, playground.state.lessons",
+     ("streamlit", "plotly")),
+    ("playground.inspect", ("streamlit", "plotly")),
+])
+def test_layers_import_no_ui_library_they_should_not(modules, banned):
+    code = (f"import sys, {modules}; "
+            f"bad = [m for m in sys.modules if m.split('.')[0] in {banned!r}]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_importing_the_app_leaves_the_process_alone():
+    """Process-wide setup (BLAS threads, the switch interval) is the entry point's job."""
+    code = ("import sys; before = sys.getswitchinterval(); import playground.app; "
+            "assert sys.getswitchinterval() == before")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_every_module_stays_small(path):
+    lines = len(path.read_text().splitlines())
+    assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE)} has {lines} lines"
