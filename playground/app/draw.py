@@ -29,11 +29,29 @@ SHARE_NOTE = ("Painted points are not in the page's link, which carries the sett
 
 def draw_mode():
     """What the map's chart is sent (None outside draw mode)."""
-    ss = st.session_state
-    if not ss.get(DRAW):
+    if not st.session_state.get(DRAW):
         return None
-    mode = "erase" if ss.get(MODE) == "Erase" else "add"
+    mode = "erase" if chosen_mode(page_state()) == "Erase" else "add"
     return {"mode": mode, "radius": ERASE_PIXELS}
+
+
+def chosen_class(page, n_names, default=0):
+    """The class (or target) index a click adds: the control's value, else the last one
+    chosen (a click on the chosen option empties the control), else ``default``; always
+    within ``n_names``."""
+    value = st.session_state.get(CLASS)
+    if value is not None and 0 <= value < n_names:
+        page.draw_class = value
+    k = default if page.draw_class is None else page.draw_class
+    return min(max(k, 0), n_names - 1)
+
+
+def chosen_mode(page):
+    """"Add" or "Erase": the control's value, else the last one chosen."""
+    value = st.session_state.get(MODE)
+    if value in MODES:
+        page.draw_mode = value
+    return page.draw_mode
 
 
 def draw_toggle():
@@ -54,10 +72,8 @@ def draw_bar(page):
              if regression else painting.shown(pg).class_names)
     ss = st.session_state
     # a click on the chosen option empties a segmented control: keep the choice instead
-    if ss.get(CLASS) is None or ss[CLASS] >= len(names):
-        ss[CLASS] = len(names) - 1 if regression else 0
-    if ss.get(MODE) is None:
-        ss[MODE] = MODES[0]
+    ss[CLASS] = chosen_class(page, len(names), default=len(names) - 1 if regression else 0)
+    ss[MODE] = chosen_mode(page)
     if not regression:
         dots = "".join(f".st-key-{CLASS} [role=radiogroup] button:nth-of-type({k + 1})"
                        f"::before {{content: '●'; color: {PALETTE[k % len(PALETTE)]}; "
@@ -93,9 +109,11 @@ def take_draw(page):
             st.toast("No point near the click to erase.", icon=":material/ink_eraser:")
             return
     else:
-        label = st.session_state.get(CLASS) or 0
         if pg.data.task == REGRESSION:
-            label = painting.TARGETS[min(label, len(painting.TARGETS) - 1)]
+            n = len(painting.TARGETS)
+            label = painting.TARGETS[chosen_class(page, n, default=n - 1)]
+        else:
+            label = chosen_class(page, len(painting.shown(pg).class_names))
         refused = painting.add_point(pg, click.get("x"), click.get("y"), label)
         if refused:
             st.toast(plain(refused), icon=":material/block:")

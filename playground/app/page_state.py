@@ -76,6 +76,10 @@ class PageState:
     unit_focus: tuple | None = None
     unit_seen: object = None
     unit_releases: int = 0               # releases by the page (its button), told to chart.js
+    # draw mode's last choices: a segmented control comes back empty when its chosen option
+    # is clicked again, and then keeps these
+    draw_class: int | None = None      # None: none chosen yet
+    draw_mode: str = "Add"
     live: LiveState = field(default_factory=LiveState)
     # this session's name for the page's charts: a page that finds another one behind the
     # same chart was reconnected to a new session (its server stopped), see live.py

@@ -90,6 +90,37 @@ def test_a_click_adds_a_point_of_the_chosen_class_where_clicked(at):
     assert len(page(at).pg.data.X_all) == n + 1
 
 
+@pytest.mark.parametrize("control, chosen", [("w_draw_class", 2), ("w_draw_mode", "Erase")])
+def test_an_emptied_draw_control_keeps_the_last_choice(at, control, chosen):
+    # a click on a segmented control's chosen option empties it: the choice stays
+    draw_on(at)
+    at.segmented_control(key=control).set_value(chosen).run()
+    at.segmented_control(key=control).set_value(None).run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key=control).value == chosen
+    if control == "w_draw_mode":
+        assert chart_data(at, 0)["draw"]["mode"] == "erase"
+        return
+    n = len(page(at).pg.data.X_all)
+    draw_click(at, -0.75, 0.8)
+    d = page(at).pg.data
+    assert len(d.X_all) == n + 1
+    i = int(np.argmin(np.hypot(*(d.X_all - [-0.75, 0.8]).T)))
+    assert d.y_all[i] == chosen
+
+
+def test_a_click_that_comes_with_an_emptied_class_control_adds_the_last_chosen_class(at):
+    # the click's rerun is the live fragment's only: the class control is not drawn in it
+    draw_on(at)
+    at.segmented_control(key="w_draw_class").set_value(1).run()
+    at.session_state["w_draw_class"] = None
+    n = len(page(at).pg.data.X_all)
+    draw_click(at, 0.6, 0.7)
+    d = page(at).pg.data
+    i = int(np.argmin(np.hypot(*(d.X_all - [0.6, 0.7]).T)))
+    assert len(d.X_all) == n + 1 and d.y_all[i] == 1
+
+
 def test_erase_removes_the_nearest_point_within_the_radius(at):
     draw_on(at)
     d = page(at).pg.data

@@ -18,13 +18,26 @@ pytestmark = pytest.mark.browser
 MAP = "document.querySelector('.st-key-regions div.live-plotly')"
 # where data point (x, y) is on the screen, from the axes' ranges and the plot area's box
 # (the linear map a plot draws: an oracle apart from the p2l/l2p the chart itself uses)
-PIXEL_JS = f"""([x, y]) => {{
-  const div = {MAP};
-  const box = div.querySelector('.nsewdrag').getBoundingClientRect();
-  const [x0, x1] = div._fullLayout.xaxis.range, [y0, y1] = div._fullLayout.yaxis.range;
-  return {{px: box.left + (x - x0) / (x1 - x0) * box.width,
-          py: box.top + (y1 - y) / (y1 - y0) * box.height,
-          unit: (x1 - x0) / box.width}};
+# Read once the map has kept its place and size for two animation frames: a notice above it
+# that comes or goes moves it, and a click computed before that would land elsewhere.
+PIXEL_JS = f"""async ([x, y]) => {{
+  const spot = () => {{
+    const div = {MAP};
+    const box = div.querySelector('.nsewdrag').getBoundingClientRect();
+    const [x0, x1] = div._fullLayout.xaxis.range, [y0, y1] = div._fullLayout.yaxis.range;
+    return {{px: box.left + (x - x0) / (x1 - x0) * box.width,
+            py: box.top + (y1 - y) / (y1 - y0) * box.height,
+            unit: (x1 - x0) / box.width}};
+  }};
+  const frame = () => new Promise(r => requestAnimationFrame(r));
+  let last = spot();
+  for (let still = 0; still < 2; ) {{
+    await frame();
+    const now = spot();
+    still = JSON.stringify(now) === JSON.stringify(last) ? still + 1 : 0;
+    last = now;
+  }}
+  return last;
 }}"""
 # every data point on the map: [x, y, trace name]
 POINTS_JS = f"""() => {MAP}.data
@@ -47,8 +60,10 @@ def near(pts, x, y, tol):
     return [p for p in pts if abs(p[0] - x) <= tol and abs(p[1] - y) <= tol]
 
 
-def click_at(page: Page, x, y):
+def click_at(page: Page, x, y, paused=True):
     page.locator(".st-key-regions .nsewdrag").scroll_into_view_if_needed()
+    if paused:                                     # no run under way (while playing: always)
+        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
     spot = page.evaluate(PIXEL_JS, [x, y])
     page.mouse.click(spot["px"], spot["py"])
     return spot["unit"]
@@ -101,7 +116,7 @@ def test_the_network_keeps_training_while_points_are_painted(page: Page, app_url
         draw_on(page)                                   # switched on while playing
         start = updates(page)
         for i, (x, y) in enumerate([(0.9, 0.9), (0.8, 0.9), (0.9, 0.8)]):
-            click_at(page, x, y)
+            click_at(page, x, y, paused=False)
             wait_count(page, n + i + 1)
         wait_updates_above(page, start + 60)            # training goes on, Play still on
         expect(page.get_by_role("switch", name="Play")).to_be_checked()
