@@ -147,3 +147,37 @@ def sci_text(v, digits=2) -> str:
         text = f"{float(f'{v:.{digits - 1}e}'):.{max(0, digits - 1 - exp)}f}"
         return text.rstrip("0").rstrip(".") if "." in text else text
     return f"{mantissa}×10{str(exp).translate(_SUPERSCRIPT)}"
+
+
+def grid_image(source, xs, ys, name, img_shape=None):
+    """A layout image covering the grid ``xs`` × ``ys`` cell for cell (each grid value at
+    its cell's centre): a PNG the browser scales, cheaper than a heatmap trace.
+    ``img_shape`` (rows, cols) is the image's when it is finer than the grid."""
+    rows, cols = img_shape or (len(ys), len(xs))
+    dx = float(xs[-1] - xs[0]) / (cols - 1) if cols > 1 else 1.0
+    dy = float(ys[-1] - ys[0]) / (rows - 1) if rows > 1 else 1.0
+    return dict(source=source, xref="x", yref="y", x=float(xs[0]) - dx / 2,
+                y=float(ys[-1]) + dy / 2, sizex=float(xs[-1] - xs[0]) + dx,
+                sizey=float(ys[-1] - ys[0]) + dy, xanchor="left", yanchor="top",
+                sizing="stretch", layer="below", name=name)
+
+
+def plane_axes(xs, ys):
+    """The x and y axes of a map of the plane: the grid's span, equal aspect. ticks="outside"
+    is what plotly.js gives an axis with a heatmap on it; stated, so an image map looks the
+    same."""
+    return dict(
+        xaxis=_axis(range=[float(xs[0]), float(xs[-1])], constrain="domain", showgrid=False,
+                    ticks="outside"),
+        yaxis=_axis(range=[float(ys[0]), float(ys[-1])], constrain="domain", scaleanchor="x",
+                    scaleratio=1, showgrid=False, ticks="outside"),
+        legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"))
+
+
+def traced_marker(point):
+    """The ring around the point the Backprop view traces."""
+    return dict(type="scatter", mode="markers", x=np.array([point[0]], dtype=np.float64),
+                y=np.array([point[1]], dtype=np.float64), name="traced point",
+                showlegend=False, uid="traced", hoverinfo="skip",
+                marker=dict(symbol="circle-open", size=17, color="black",
+                            line=dict(width=2.5)))

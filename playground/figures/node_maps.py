@@ -17,7 +17,6 @@ import numpy as np
 from .common import (
     DIVERGING,
     SEQUENTIAL,
-    _axis,
     _class_names,
     _class_points,
     _f32,
@@ -25,6 +24,8 @@ from .common import (
     _hex_rgb,
     _layout,
     class_colors,
+    grid_image,
+    plane_axes,
     safe_text,
     sci_text,
 )
@@ -191,20 +192,10 @@ def node_map_figure(xs, ys, values, *, lo, hi, colorscale, title, X_train=None,
                          showscale=False, uid="prediction", name="map",
                          hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>value %{z:.3g}"
                                        "<extra></extra>"))
-    dx = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
-    dy = float(ys[1] - ys[0]) if len(ys) > 1 else 1.0
-    image = dict(source=palette_png(_levels(z, lo, hi), palette(colorscale)), xref="x",
-                 yref="y", x=float(xs[0]) - dx / 2, y=float(ys[-1]) + dy / 2,
-                 sizex=float(xs[-1] - xs[0]) + dx, sizey=float(ys[-1] - ys[0]) + dy,
-                 xanchor="left", yanchor="top", sizing="stretch", layer="below",
-                 name="node map")
+    image = grid_image(palette_png(_levels(z, lo, hi), palette(colorscale)), xs, ys,
+                       "node map")
     layout = _layout(
-        height,
-        xaxis=_axis(range=[float(xs[0]), float(xs[-1])], constrain="domain", showgrid=False,
-                    ticks="outside"),
-        yaxis=_axis(range=[float(ys[0]), float(ys[-1])], constrain="domain", scaleanchor="x",
-                    scaleratio=1, showgrid=False, ticks="outside"),
-        legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"),
+        height, **plane_axes(xs, ys),
         margin=dict(l=40, r=10, t=60, b=30),
         title=dict(text=safe_text(title), x=0.01, y=0.98, font=dict(size=13)),
         images=[image],

@@ -16,7 +16,10 @@ from .common import (
     _hex_rgb,
     _layout,
     class_colors,
+    grid_image,
+    plane_axes,
     safe_text,
+    traced_marker,
 )
 
 # Confidence levels per class in the decision map (max probability from 1/K to 1).
@@ -172,12 +175,7 @@ def decision_region_figure(xs, ys, probs, X_train, y_train, X_test=None, y_test=
     if highlight is not None:
         # arrays (base64 in the JSON) like the points: the browser reuses them while the
         # ring stays put, so a live frame does not make Plotly recompute the traces
-        data.append(dict(type="scatter", mode="markers",
-                         x=np.array([highlight[0]], dtype=np.float64),
-                         y=np.array([highlight[1]], dtype=np.float64), name="traced point",
-                         showlegend=False, uid="traced",
-                         hoverinfo="skip", marker=dict(symbol="circle-open", size=17,
-                                                       color="black", line=dict(width=2.5))))
+        data.append(traced_marker(highlight))
     images = []
     if not image:
         data.insert(0, heat)
@@ -194,28 +192,11 @@ def decision_region_figure(xs, ys, probs, X_train, y_train, X_test=None, y_test=
             img_codes = refined_codes(probs)
             if discrete:
                 img_codes = _hard(img_codes)
-        img_x = np.linspace(xs[0], xs[-1], img_codes.shape[1])
-        img_y = np.linspace(ys[0], ys[-1], img_codes.shape[0])
-        dx = float(img_x[1] - img_x[0]) if len(img_x) > 1 else 1.0
-        dy = float(img_y[1] - img_y[0]) if len(img_y) > 1 else 1.0
-        images.append(dict(source=decision_png(img_codes, k), xref="x", yref="y",
-                           x=float(xs[0]) - dx / 2, y=float(ys[-1]) + dy / 2,
-                           sizex=float(xs[-1] - xs[0]) + dx, sizey=float(ys[-1] - ys[0]) + dy,
-                           xanchor="left", yanchor="top", sizing="stretch", layer="below",
-                           name="prediction"))
+        images.append(grid_image(decision_png(img_codes, k), xs, ys, "prediction",
+                                 img_codes.shape[:2]))
 
-    span_x = [float(xs[0]), float(xs[-1])]
-    span_y = [float(ys[0]), float(ys[-1])]
-    layout = _layout(
-        height,
-        # ticks="outside" is what plotly.js gives an axis with a heatmap on it; stated, so
-        # the image version looks the same
-        xaxis=_axis(range=span_x, constrain="domain", showgrid=False, ticks="outside"),
-        yaxis=_axis(range=span_y, constrain="domain", scaleanchor="x", scaleratio=1,
-                    showgrid=False, ticks="outside"),
-        legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"),
-        margin=dict(l=40, r=10, t=60 if title else 40, b=30),
-    )
+    layout = _layout(height, **plane_axes(xs, ys),
+                     margin=dict(l=40, r=10, t=60 if title else 40, b=30))
     if images:
         layout["images"] = images
     if title:

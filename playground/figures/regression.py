@@ -14,7 +14,17 @@ import io
 import numpy as np
 from PIL import Image
 
-from .common import DIVERGING, _axis, _f32, _figure, _hex_rgb, _layout, safe_text
+from .common import (
+    DIVERGING,
+    _f32,
+    _figure,
+    _hex_rgb,
+    _layout,
+    grid_image,
+    plane_axes,
+    safe_text,
+    traced_marker,
+)
 
 # Colour levels of the image: an odd count, so 0 is a level of its own (code LEVELS // 2).
 LEVELS = 255
@@ -139,12 +149,7 @@ def regression_figure(xs, ys, values, X_train, y_train, X_test=None, y_test=None
     if X_test is not None and y_test is not None and len(X_test):
         data.append(_value_points(X_test, y_test, vmax, test=True))
     if highlight is not None:
-        data.append(dict(type="scatter", mode="markers",
-                         x=np.array([highlight[0]], dtype=np.float64),
-                         y=np.array([highlight[1]], dtype=np.float64), name="traced point",
-                         showlegend=False, uid="traced", hoverinfo="skip",
-                         marker=dict(symbol="circle-open", size=17, color="black",
-                                     line=dict(width=2.5))))
+        data.append(traced_marker(highlight))
     data.append(_scale_bar(vmax))
     images = []
     if not image:
@@ -160,24 +165,10 @@ def regression_figure(xs, ys, values, X_train, y_train, X_test=None, y_test=None
             if discrete:
                 img = _discrete(img)
         codes = value_codes(img, vmax)
-        img_x = np.linspace(xs[0], xs[-1], codes.shape[1])
-        img_y = np.linspace(ys[0], ys[-1], codes.shape[0])
-        dx = float(img_x[1] - img_x[0]) if len(img_x) > 1 else 1.0
-        dy = float(img_y[1] - img_y[0]) if len(img_y) > 1 else 1.0
-        images.append(dict(source=regression_png(codes), xref="x", yref="y",
-                           x=float(xs[0]) - dx / 2, y=float(ys[-1]) + dy / 2,
-                           sizex=float(xs[-1] - xs[0]) + dx, sizey=float(ys[-1] - ys[0]) + dy,
-                           xanchor="left", yanchor="top", sizing="stretch", layer="below",
-                           name="prediction"))
-    layout = _layout(
-        height,
-        xaxis=_axis(range=[float(xs[0]), float(xs[-1])], constrain="domain", showgrid=False,
-                    ticks="outside"),
-        yaxis=_axis(range=[float(ys[0]), float(ys[-1])], constrain="domain", scaleanchor="x",
-                    scaleratio=1, showgrid=False, ticks="outside"),
-        legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"),
-        margin=dict(l=40, r=60, t=60 if title else 40, b=30),
-    )
+        images.append(grid_image(regression_png(codes), xs, ys, "prediction",
+                                 codes.shape[:2]))
+    layout = _layout(height, **plane_axes(xs, ys),
+                     margin=dict(l=40, r=60, t=60 if title else 40, b=30))
     if images:
         layout["images"] = images
     if title:
