@@ -121,8 +121,10 @@ def gradient_heatmaps_figure(pairs, *, names=("dW", "db"), shared_scale=True, he
         data[0].update(showscale=True, colorbar=dict(
             orientation="h", x=0.0, xanchor="left", y=1.0, yanchor="bottom", ypad=14,
             len=240, lenmode="pixels", thickness=9, outlinewidth=0, exponentformat="power",
-            tickangle=0,
-            tickfont=dict(size=9), nticks=5,
+            tickangle=0, tickfont=dict(size=9),
+            # three labels, −m, 0 and +m: five crowd each other on a bar this short
+            tickvals=[-m_all, 0.0, m_all],
+            ticktext=[f"−{sci_text(m_all)}", "0", f"+{sci_text(m_all)}"],
             title=dict(text=f"one scale, all layers: ±{sci_text(m_all)}  ", side="right",
                        font=dict(size=10))))
     return _figure(data, _layout(height, margin=_MARGIN, annotations=annotations,

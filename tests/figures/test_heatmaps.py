@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from playground import figures as F
+from playground.figures.common import sci_text
 
 
 def _of_type(fig, kind):
@@ -32,8 +33,11 @@ def test_shared_scale_is_one_symmetric_range_over_every_panel(all_figures, net, 
         assert heat.zmin == pytest.approx(-m) and heat.zmax == pytest.approx(m)
         assert heat.zmid == 0 and heat.z.dtype == np.float32
         np.testing.assert_array_equal(heat.z, np.asarray(arr, np.float32).reshape(heat.z.shape))
-    # one colour bar, for the one scale
-    assert [h.showscale for h in heats].count(True) == 1
+    # one colour bar, for the one scale, labelled at its ends and its middle
+    bars = [h.colorbar for h in heats if h.showscale]
+    assert len(bars) == 1
+    assert list(bars[0].tickvals) == pytest.approx([-m, 0.0, m])
+    assert bars[0].ticktext[1] == "0" and bars[0].ticktext[2] == f"+{sci_text(m)}"
 
 
 def test_per_layer_scale_gives_each_layer_its_own_range():
