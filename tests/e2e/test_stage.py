@@ -59,6 +59,23 @@ def test_a_smaller_window_gets_a_smaller_map_never_wider_than_the_window(page: P
     shot(page, "resized")
 
 
+def test_a_narrow_main_area_stacks_the_view_under_a_wide_map(page: Page, app_url, shot):
+    # 800 px with the sidebar open leaves the main area ~480 px: side by side, the map got
+    # ~160 px of it
+    page.set_viewport_size({"width": 800, "height": 900})
+    open_app(page, app_url)
+    try:
+        expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "false")
+        page.wait_for_function("document.querySelector('.st-key-regions .nsewdrag')"
+                               "?.getBoundingClientRect().width >= 330", timeout=TIMEOUT)
+        box = map_plot(page)
+        view = page.locator(".st-key-w_view").bounding_box()
+        assert view and view["y"] >= box["bottom"], (view, box)      # under the map
+        assert box["bottom"] <= 900, box
+    finally:
+        shot(page, "stage-800-sidebar")
+
+
 def test_the_controls_stay_on_one_line_at_800_px(page: Page, app_url, shot):
     page.set_viewport_size({"width": 800, "height": 900})
     open_app(page, app_url)
