@@ -30,11 +30,15 @@ features), alternating round by round, per update in full batch and SGD, both dt
 trainer featurizes its data once at construction, so the difference is the wider first
 layer (7 inputs instead of 2), not the features' arithmetic.
 
+Against another version (``--baseline DIR``, a checkout of it): the same engine workload
+imported from DIR, alternating with this one round by round; the ratio of the two is what to
+compare across machines, where the ratio to PyTorch moves with the CPU.
+
 Before timing, a correctness guard trains both implementations from identical float64 weights
 for 20 full-batch updates and checks that the losses agree to 1e-9.
 
 Run from the repository root:  python benchmarks/bench_trainer.py [--quick] [--scaling]
-                                [--features]
+                                [--features] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -52,8 +56,10 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+# a worker imports the playground of the checkout it was started for (--baseline)
+_IMPORT_ROOT = os.environ.get("BENCH_ENGINE_ROOT", ROOT)
+if _IMPORT_ROOT not in sys.path:
+    sys.path.insert(0, _IMPORT_ROOT)
 
 # One thread everywhere: set before numpy/torch are imported in the workers.
 THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -80,7 +86,10 @@ def spiral(n, seed=0):
     5000-point draws stacked."""
     import numpy as np
 
-    from playground.engine.datasets import MAX_SAMPLES, make_dataset
+    try:
+        from playground.engine.datasets import MAX_SAMPLES, make_dataset
+    except ImportError:                                  # a --baseline from before the engine/
+        from playground.datasets import MAX_SAMPLES, make_dataset
 
     if n <= MAX_SAMPLES:
         return make_dataset("spiral", n, noise=0.2, n_classes=3, seed=seed)
@@ -100,8 +109,7 @@ class EngineRun:
     """The playground trainer, used exactly as the app uses it."""
 
     def __init__(self, n, hidden, dtype, batch_size, lr, seed=0, features=None):
-        from playground.engine.model import MLP
-        from playground.engine.training import Trainer
+        from playground import MLP, Trainer  # the package root: older layouts too
 
         X, y = spiral(n)
         inputs = 2 if features is None else len(features)
@@ -195,7 +203,9 @@ def worker(side):
         cmd = msg["cmd"]
         try:
             if cmd == "info":
-                reply = {"numpy": np.__version__, "blas": threadpool_info()}
+                import playground
+                reply = {"numpy": np.__version__, "blas": threadpool_info(),
+                         "playground": os.path.dirname(playground.__file__)}
                 if side == "torch":
                     reply.update(torch=torch.__version__, torch_threads=torch.get_num_threads(),
                                  torch_config=[l.strip() for l in
@@ -230,12 +240,15 @@ def worker(side):
 
 
 class Worker:
-    def __init__(self, side):
-        env = dict(os.environ, **THREAD_ENV, PYTHONPATH=ROOT)
-        self.side = side
+    """A worker subprocess; ``root`` is the checkout whose ``playground`` it imports, and
+    ``label`` its name in the results (default: the side)."""
+
+    def __init__(self, side, root=ROOT, label=None):
+        env = dict(os.environ, **THREAD_ENV, PYTHONPATH=root, BENCH_ENGINE_ROOT=root)
+        self.side = label or side
         self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker", side],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                     env=env, cwd=ROOT)
+                                     env=env, cwd=root)
 
     def ask(self, **msg):
         self.proc.stdin.write(json.dumps(msg) + "\n")
@@ -485,6 +498,33 @@ def features_cost(args, engine):
                  "per update", "speed (all 7 / raw)"])
 
 
+def baseline_table(args, engine, base):
+    """This checkout's engine against another's (``--baseline DIR``), alternating: the
+    comparison that holds on any machine, where the ratio to PyTorch moves with the CPU."""
+    div = 10 if args.quick else 1
+    rows = []
+    for dtype in args.dtypes:
+        for mode in args.modes:
+            bs, lr = MODES[mode]
+            key = f"base-{mode}-{dtype}"
+            for w in (engine, base):
+                w.ask(cmd="setup", key=key, n=300, hidden=100, dtype=dtype, batch_size=bs, lr=lr,
+                      warmup=max(20, WARMUP[mode] // div))
+            updates = max(20, UPDATES[mode] // div)
+            ups, _ = measure_pair([engine, base], key, updates, args.rounds)
+            e, b = statistics.median(ups[engine.side]), statistics.median(ups[base.side])
+            ratios = [x / y for x, y in zip(ups[engine.side], ups[base.side])]
+            rows.append([MODE_LABEL[mode], dtype, f"{fmt(e)} ({1e6 / e:.1f} µs)",
+                         f"{fmt(b)} ({1e6 / b:.1f} µs)", f"**{statistics.median(ratios):.3f}×**",
+                         f"{min(ratios):.3f}–{max(ratios):.3f}"])
+            for w in (engine, base):
+                w.ask(cmd="drop", key=key)
+    print(f"## This engine ({engine.ask(cmd='info')['playground']}) against the baseline "
+          f"({base.ask(cmd='info')['playground']}): {args.rounds} alternating rounds\n")
+    table(rows, ["mode", "dtype", "this engine updates/s", "baseline updates/s",
+                 "speed (this / baseline)", "range"])
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
         description="Updates/s of the playground Trainer against PyTorch autograd (spiral, "
@@ -502,6 +542,9 @@ def parse_args(argv=None):
     p.add_argument("--dtypes", nargs="+", default=["float32", "float64"],
                    choices=["float32", "float64"])
     p.add_argument("--modes", nargs="+", default=list(MODES), choices=list(MODES))
+    p.add_argument("--baseline", metavar="DIR",
+                   help="also time the engine of another checkout (git worktree add DIR REV) "
+                        "against this one, alternating")
     p.add_argument("--no-torch", action="store_true",
                    help="engine only (no torch worker, no ratios, no correctness guard)")
     p.add_argument("--worker", choices=["engine", "torch"], help=argparse.SUPPRESS)
@@ -538,6 +581,12 @@ def main(argv=None):
             scaling(args, engine, torch_w)
         if args.features:
             features_cost(args, engine)
+        if args.baseline:
+            base = Worker("engine", root=os.path.abspath(args.baseline), label="baseline")
+            try:
+                baseline_table(args, engine, base)
+            finally:
+                base.close()
     finally:
         engine.close()
         if torch_w:
