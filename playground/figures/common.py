@@ -181,3 +181,18 @@ def traced_marker(point):
                 showlegend=False, uid="traced", hoverinfo="skip",
                 marker=dict(symbol="circle-open", size=17, color="black",
                             line=dict(width=2.5)))
+
+
+def place_heat(data, heat, image, hover_detail):
+    """Put a map's heatmap among its traces: drawn under the points, or, when the map is a
+    layout image, kept only (invisible) for the hover's detail. Either way every trace gets
+    a stable, unique uid: the hover layer comes and goes (paused / playing) after the points,
+    and uirevision keeps legend clicks per uid (names may repeat: an uploaded class may be
+    called "a (test)")."""
+    if not image:
+        data.insert(0, heat)
+        return
+    for i, trace in enumerate(data):
+        trace.setdefault("uid", f"points{i}")
+    if hover_detail:
+        data.append(dict(heat, opacity=0, uid="prediction"))

@@ -17,6 +17,7 @@ from .common import (
     _layout,
     class_colors,
     grid_image,
+    place_heat,
     plane_axes,
     safe_text,
     traced_marker,
@@ -177,16 +178,8 @@ def decision_region_figure(xs, ys, probs, X_train, y_train, X_test=None, y_test=
         # ring stays put, so a live frame does not make Plotly recompute the traces
         data.append(traced_marker(highlight))
     images = []
-    if not image:
-        data.insert(0, heat)
-    else:
-        # stable, unique trace ids: the hover heatmap comes and goes (paused / playing) after
-        # the points, and uirevision keeps legend clicks per uid (names may repeat: an
-        # uploaded class may be called "a (test)")
-        for i, trace in enumerate(data):
-            trace.setdefault("uid", f"points{i}")
-        if hover_detail:
-            data.append(dict(heat, opacity=0, uid="prediction"))
+    place_heat(data, heat, image, hover_detail)
+    if image:
         img_codes = codes
         if refine and len(xs) > 1 and len(ys) > 1:
             img_codes = refined_codes(probs)

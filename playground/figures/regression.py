@@ -21,6 +21,7 @@ from .common import (
     _hex_rgb,
     _layout,
     grid_image,
+    place_heat,
     plane_axes,
     safe_text,
     traced_marker,
@@ -152,13 +153,8 @@ def regression_figure(xs, ys, values, X_train, y_train, X_test=None, y_test=None
         data.append(traced_marker(highlight))
     data.append(_scale_bar(vmax))
     images = []
-    if not image:
-        data.insert(0, heat)
-    else:
-        for i, trace in enumerate(data):
-            trace.setdefault("uid", f"points{i}")
-        if hover_detail:
-            data.append(dict(heat, opacity=0, uid="prediction"))
+    place_heat(data, heat, image, hover_detail)
+    if image:
         img = shown
         if refine and len(xs) > 1 and len(ys) > 1:
             img = refined_values(values)
