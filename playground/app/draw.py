@@ -15,7 +15,7 @@ import streamlit as st
 from ..figures import PALETTE
 from ..state import painting
 from ..state.tasks import REGRESSION
-from .page_state import PAINTED, page_state, plain
+from .page_state import PAINTED, one_at_a_time, page_state, plain
 
 DRAW = "w_draw"              # the Draw switch
 CLASS = "w_draw_class"       # the class a click adds
@@ -148,6 +148,7 @@ def mark_painted():
         st.query_params[PAINTED] = "1"
 
 
+@one_at_a_time
 def _on_clear():
     page = page_state()
     page.touch()
@@ -155,5 +156,6 @@ def _on_clear():
     mark_painted()
 
 
+@one_at_a_time
 def _touch():
     page_state().touch()

@@ -13,7 +13,7 @@ import streamlit as st
 from .. import figures
 from ..engine.landscape import DIRECTIONS, flatten, landscape
 from .chart import live_chart_json
-from .page_state import page_state
+from .page_state import one_at_a_time, page_state
 
 SLICE_BUDGET = 0.25          # seconds of forward passes for one slice
 LANDSCAPE_EVERY = 8          # while playing, a new slice every 8th frame
@@ -85,5 +85,6 @@ def _slice(page, kind, zoom):
     return page.landscape
 
 
+@one_at_a_time
 def _touch():
     page_state().touch()

@@ -52,7 +52,7 @@ from ..state.playground import FRAME_BUDGET
 from . import node_focus
 from .chart import live_chart
 from .draw import DRAW, draw_mode, draw_status, take_draw
-from .page_state import WIDGETS, page_state
+from .page_state import WIDGETS, one_at_a_time, page_state
 from .trace_view import highlight, take_click
 from .views import VIEWS, show_view
 
@@ -73,6 +73,7 @@ def page_inputs():
             page.lesson, bool(page.url_warnings), bool(ss.get(DRAW)))
 
 
+@one_at_a_time
 def play_switch():
     """Play / Pause (a fragment of its own: see the module docstring)."""
     st.toggle("Play", key="playing", help="Train continuously.", on_change=_on_play)
@@ -82,6 +83,7 @@ def play_switch():
         st.rerun()
 
 
+@one_at_a_time
 def _on_play():
     page = page_state()
     page.touch()
@@ -89,6 +91,7 @@ def _on_play():
         page.start_loop = True
 
 
+@one_at_a_time
 def touch():
     """A widget inside the live fragment was used: that reruns only the fragment, so the
     idle clock is reset here rather than in the page run."""
@@ -100,6 +103,7 @@ def _pause(page, notice):
     st.rerun()
 
 
+@one_at_a_time
 def live_frame():
     """One frame: train (while playing), then draw the metrics, the charts and the view."""
     page = page_state()

@@ -18,6 +18,7 @@ from .. import figures
 from ..engine.datasets import grid_points
 from ..engine.features import FEATURE_LABELS
 from ..figures.node_maps import class_scale, layer_scale, node_map_figure, node_title
+from .page_state import one_at_a_time
 
 NETWORK_VIEW = "Network"
 MAX_NODES = 16               # the diagram's nodes per layer (figures.network_figure's default)
@@ -110,6 +111,7 @@ def release(page):
     page.unit_releases += 1
 
 
+@one_at_a_time
 def _back(page):
     release(page)
     page.touch()

@@ -1,9 +1,14 @@
 """The page: the sidebar's settings applied to the visitor's playground, the URL kept in
 step, the banners, the controls, and the live fragment (:mod:`playground.app.live`).
 
-One path for the settings: URL (first run) → widgets → :class:`Settings` →
-:meth:`Playground.apply`, which clamps them once; the URL is then rewritten from the applied
-settings, so a shared link reproduces the page.
+One path for the settings, in every page run: the settings the page trains with and what
+the controls show → :func:`~playground.state.settings.follow` → the controls set to the
+result where it differs → :meth:`Playground.apply`; the "Automatic:" line and the URL are
+then written from the applied settings, so a shared link reproduces the page. Nothing here
+depends on which widget callback fired: a run that is interrupted (a newer change, fast
+reruns) leaves the next run to decide the same from the same values. A link, a lesson, New
+data and a run file set the settings the controls must show (:attr:`PageState.shown`)
+instead of writing the controls, which a run interrupted before drawing them would lose.
 """
 
 from __future__ import annotations
@@ -13,36 +18,50 @@ from pathlib import Path
 import streamlit as st
 
 from ..state import lessons
-from ..state.settings import auto_lr, to_query
+from ..state.settings import to_query
 from .chart import ensure_plotly_js
 from .draw import draw_bar, draw_toggle, url_flag
 from .live import display_options, live_frame, page_inputs, play_switch
-from .page_state import LESSON, PRESENT, WIDGETS, page_state, plain, settings_from_widgets
+from .page_state import (
+    LESSON,
+    PRESENT,
+    WIDGETS,
+    next_settings,
+    one_at_a_time,
+    page_state,
+    plain,
+    show_settings,
+)
 from .sidebar import epoch_line, lr_line, sidebar
 
 
+@one_at_a_time
 def main():
     ensure_plotly_js()
     ss = st.session_state
     page = page_state()
     pg = page.pg
     if page.pause_request is not None:          # "" pauses without a notice
-        page.pause_notice, page.pause_request = page.pause_request or None, None
-        ss.playing = False
+        page.pause_notice = page.pause_request or page.pause_notice
+        if ss.get("playing"):
+            ss.playing = False
     page.touch()
-    # Streamlit forgets the value of a widget that is not drawn in a run (batch size in full
-    # batch mode, classes for a two-class dataset); writing the values back keeps them.
-    for key in WIDGETS.values():
-        if key in ss:
-            ss[key] = ss[key]
 
     _style(page.present)
-    chosen = settings_from_widgets()
-    if chosen.lr_auto:                       # the slider shows the rate the rule picks
-        ss[WIDGETS["lr"]] = auto_lr(chosen)
+    features_key = WIDGETS["features"]
+    if features_key in ss and not ss[features_key]:
+        page.features_note = ("The network needs at least one input feature: choose "
+                              "another before switching this one off.")
+    exact = page.shown is not None
+    settings = next_settings(page)
+    show_settings(settings, page.kept, exact=exact)
     upload, (epoch_caption, lr_caption) = sidebar(pg)
-    for notice in pg.apply(settings_from_widgets(), upload):
+    for notice in pg.apply(settings, upload):
         st.toast(plain(notice))
+    page.shown = None                        # drawn and applied
+    lesson = lessons.BY_KEY.get(page.lesson)
+    if lesson and pg.settings.task != lesson.settings.task:
+        page.lesson = lesson = None          # the lessons are about classification
     if page.fresh_run:                       # a lesson starts from scratch, whatever ran
         page.fresh_run = False
         pg.reset()
@@ -50,11 +69,11 @@ def main():
     epoch_caption.caption(epoch_line(pg))
     if pg.settings.lr_auto:
         lr_caption.caption(lr_line(pg.settings))
-    wanted = to_query(pg.settings)
+    wanted = to_query(pg.settings, base=lesson.settings if lesson else None)
     if page.present:
         wanted[PRESENT] = "1"
-    if page.lesson:
-        wanted[LESSON] = page.lesson
+    if lesson:
+        wanted[LESSON] = lesson.key
     wanted.update(url_flag(pg))
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
@@ -70,6 +89,7 @@ def main():
     with st.container():
         _banners(page)
     _controls(page)
+    page.pause_request = None                # the Play switch is drawn off
     draw_bar(page)
     st.fragment(live_frame)()     # while playing, the decision map's chart reruns it
 
@@ -119,18 +139,22 @@ def _divergence(tr):
                   icon=":material/play_arrow:")
 
 
+@one_at_a_time
 def _on_resume():
     page_state().pg.resume()
 
 
+@one_at_a_time
 def _dismiss_moved():
     page_state().moved = False
 
 
+@one_at_a_time
 def _dismiss_url_warnings():
     page_state().url_warnings = []
 
 
+@one_at_a_time
 def _close_lesson():
     page_state().lesson = None
 
@@ -156,6 +180,7 @@ def _controls(page):
                        "It is in the URL (present=1).")
 
 
+@one_at_a_time
 def _on_present():
     page = page_state()
     page.present = not page.present
@@ -198,14 +223,17 @@ def formula(settings):
     return ", ".join(parts)
 
 
+@one_at_a_time
 def _on_step():
     page_state().pg.step(1)
 
 
+@one_at_a_time
 def _on_step_epoch():
     page_state().pg.step_epoch()
 
 
+@one_at_a_time
 def _on_reset():
     page = page_state()
     page.pg.reset()

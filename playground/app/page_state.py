@@ -7,17 +7,21 @@ shared between sessions: each browser session gets its own object on its first r
 
 from __future__ import annotations
 
+import functools
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 
 import streamlit as st
 
+from ..engine.datasets import CLASS_RANGE
 from ..state import lessons
 from ..state.playground import Playground
-from ..state.settings import DEFAULTS, LIMITS, Settings, from_query
+from ..state.settings import LIMITS, Settings, clamp, follow, from_query
 
 KEY = "page"
+LOCK = "page_lock"
 PRESENT = "present"          # URL parameter of the presentation mode (not a setting)
 LESSON = "lesson"            # URL parameter of the open lesson
 PAINTED = "painted"          # URL flag: the page had painted points, which a link cannot carry
@@ -27,6 +31,7 @@ WIDGETS = {name: f"w_{name}" for name in Settings.__dataclass_fields__ if name !
 LAYERS_KEY = WIDGETS["layers"] = "w_layers"
 WIDTH_KEYS = tuple(f"w_width_{i}" for i in range(1, LIMITS["layers"][1] + 1))
 WIDGETS.update({key[2:]: key for key in WIDTH_KEYS})
+DEFAULT_WIDTH = Settings().widths[0]
 IDLE_SECONDS = 600           # a session playing untouched this long pauses itself
 
 
@@ -51,6 +56,10 @@ class PageState:
     pause_request: str | None = None     # a frame asks the next run to pause, with this notice
     start_loop: bool = False             # Play was pressed: the page reruns to start the loop
     fresh_run: bool = False              # a lesson was opened: its run starts from scratch
+    # settings the controls must show as they are (a link, a lesson, New data, a run file),
+    # until a page run has drawn them: see show_settings
+    shown: Settings | None = None
+    kept: dict = field(default_factory=dict)   # hidden controls' last values (show_settings)
     upload_seen: tuple | None = None     # (file id, size) of the CSV already read
     upload_error: str | None = None
     runfile_error: str | None = None
@@ -118,36 +127,93 @@ def page_state():
         page = ss[KEY] = PageState(pg=Playground(settings), url_warnings=warnings,
                                    present=bool(present) and present[-1] in ("1", "true"),
                                    lesson=lesson.key if lesson else None)
-        write_widgets(settings)
+        page.shown = page.pg.settings
     return page
 
 
-def write_widgets(settings):
-    """Put settings into the widgets' session state (before the widgets are created: in a
-    callback, or before the sidebar is drawn)."""
+def session_lock():
+    """This session's lock: one script run (or callback) at a time works on its state.
+
+    With ``runner.fastReruns`` on (Streamlit Community Cloud forces it), a widget change
+    starts a new script thread at once while the interrupted run goes on to its next
+    ``st.*`` call: a live frame's training, or a page run's writes, would otherwise overlap
+    the new run's callbacks and settings."""
     ss = st.session_state
-    for name, key in WIDGETS.items():
-        if name in Settings.__dataclass_fields__:
-            value = getattr(settings, name)
-            ss[key] = list(value) if name == "features" else value   # the pills' list
-    widths = settings.widths
-    ss[LAYERS_KEY] = len(widths)
-    for i, key in enumerate(WIDTH_KEYS):
-        if i < len(widths):
-            ss[key] = widths[i]
-        elif key not in ss:      # an unused layer's slider, for when a layer is added:
-            ss[key] = widths[-1] if widths else DEFAULTS.widths[0]   # the last width
+    lock = ss.get(LOCK)
+    if lock is None:
+        lock = ss[LOCK] = threading.RLock()
+    return lock
 
 
-def settings_from_widgets():
-    """The settings the widgets show (the playground clamps them when it applies them)."""
+def one_at_a_time(fn):
+    """Run ``fn`` (a page run, a fragment or a widget callback) under :func:`session_lock`."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        with session_lock():
+            return fn(*args, **kwargs)
+    return run
+
+
+def chosen_settings(applied):
+    """What the controls show, as :func:`~playground.state.settings.follow` reads it: field
+    -> value for every control Streamlit holds a value of (a control not drawn in the last
+    run, e.g. the batch size in full-batch mode, is left out and keeps its applied value)."""
     ss = st.session_state
-    values = {name: ss[key] for name, key in WIDGETS.items()
+    chosen = {name: ss[key] for name, key in WIDGETS.items()
               if key in ss and name in Settings.__dataclass_fields__}
+    if "features" in chosen:
+        chosen["features"] = tuple(chosen["features"] or ())
     if LAYERS_KEY in ss:
-        values["widths"] = tuple(ss.get(key, DEFAULTS.widths[0])
-                                 for key in WIDTH_KEYS[:ss[LAYERS_KEY]])
-    return Settings(**values)
+        layers = ss[LAYERS_KEY]
+        old = applied.widths
+        chosen["widths"] = tuple(ss.get(key, old[i] if i < len(old) else
+                                        (old[-1] if old else DEFAULT_WIDTH))
+                                 for i, key in enumerate(WIDTH_KEYS[:layers]))
+    return chosen
+
+
+def next_settings(page):
+    """The settings this page run trains with: those the page must show (:attr:`PageState.
+    shown`), else the applied ones followed by what the controls show."""
+    if page.shown is not None:
+        return clamp(page.shown)[0]
+    return follow(page.pg.settings, chosen_settings(page.pg.settings))
+
+
+def show_settings(settings, kept, exact=False):
+    """Make the controls show ``settings``: each control whose value differs is set (before
+    the controls are drawn in this run). Only differing values are written: a write is sent
+    to the browser with the control, and a value the visitor moved is never written over
+    with the same number. A control the sidebar does not draw in this run gets its value
+    written all the same: Streamlit forgets a widget's value in a run that does not draw it
+    (the batch size in full-batch mode, the classes of a two-class dataset). What it holds
+    then is the visitor's last choice, kept in ``kept`` (name -> value) until the control
+    is drawn again, unless ``exact`` (a link, a lesson) sets it too."""
+    ss = st.session_state
+    lo, hi = CLASS_RANGE.get(settings.dataset, (2, 2))
+    hidden = {"batch_size"} if settings.batch_mode != "mini-batch" else set()
+    if hi == lo:
+        hidden.add("classes")
+    values = {name: getattr(settings, name) for name in WIDGETS
+              if name in Settings.__dataclass_fields__}
+    values["features"] = list(settings.features)          # the pills' list
+    values["layers"] = len(settings.widths)
+    for key, width in zip(WIDTH_KEYS, settings.widths):
+        values[key[2:]] = width
+    for name, value in values.items():
+        key = WIDGETS[name]
+        if name in hidden:
+            if exact or name not in kept:
+                kept[name] = value if exact else ss.get(key, value)
+            ss[key] = kept[name]
+            continue
+        kept.pop(name, None)
+        if key not in ss or ss[key] != value:
+            ss[key] = value
+    # a layer added later starts at the last layer's width
+    last = settings.widths[-1] if settings.widths else DEFAULT_WIDTH
+    for key in WIDTH_KEYS[len(settings.widths):]:
+        ss[key] = ss.get(key, last)
 
 
 _MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$:")

@@ -26,7 +26,7 @@ from ..state.race import (
 )
 from ..state.settings import LEARNING_RATES
 from .chart import live_chart_json
-from .page_state import page_state
+from .page_state import one_at_a_time, page_state
 
 RACE_BUDGET = 0.05           # seconds of training per frame, shared by the runners
 RACE_SPEEDS = (1, 3, 10, 30, 100, 1000)   # updates per runner per frame (1000: the budget)
@@ -138,6 +138,7 @@ def _plan_editor(page, playing):
                    f"race).")
 
 
+@one_at_a_time
 def _read_plan():
     """The runners' widgets changed: keep their plan (at least MIN_RUNNERS of them)."""
     page = page_state()
@@ -158,16 +159,19 @@ def _plan(page):
     return plan if plan and len(plan) >= MIN_RUNNERS else None
 
 
+@one_at_a_time
 def _restart():
     page = page_state()
     page.touch()
     page.race = Race(page.pg.settings, page.pg.data, _plan(page))
 
 
+@one_at_a_time
 def _touch():
     page_state().touch()
 
 
+@one_at_a_time
 def _on_speed():
     """A new speed counts from this very frame (the race trains before it is drawn)."""
     page = page_state()

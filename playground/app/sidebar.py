@@ -20,10 +20,18 @@ from ..state.settings import (
     LEARNING_RATES,
     LIMITS,
     UPLOAD,
-    defaults_for,
+    follow,
 )
-from ..state.tasks import CLASSIFICATION, TASKS, datasets_for, matching_dataset
-from .page_state import LAYERS_KEY, WIDGETS, WIDTH_KEYS, page_state, plain, write_widgets
+from ..state.tasks import CLASSIFICATION, TASKS, datasets_for
+from .page_state import (
+    LAYERS_KEY,
+    WIDGETS,
+    WIDTH_KEYS,
+    chosen_settings,
+    one_at_a_time,
+    page_state,
+    plain,
+)
 
 HELP = {
     "task": "Classification: predict each point's class (softmax output, cross-entropy). "
@@ -68,7 +76,6 @@ def sidebar(pg):
     upload (or None) for :meth:`Playground.apply`, and the slots for the "updates per epoch"
     and the automatic learning rate's lines, which the page fills once the settings are
     applied (so that they describe them, not the last run's)."""
-    ss = st.session_state
     upload = None
     with st.sidebar:
         st.title("Playground")
@@ -79,10 +86,10 @@ def sidebar(pg):
 
         st.header("Data")
         task = st.radio("Problem type", TASKS, key=WIDGETS["task"], horizontal=True,
-                        help=HELP["task"], on_change=_on_task, args=(pg,))
+                        help=HELP["task"])
         sources = DATA_SOURCES if task == CLASSIFICATION else datasets_for(task)
         dataset = st.selectbox("Dataset", sources, key=WIDGETS["dataset"],
-                               help=HELP["dataset"], on_change=_on_dataset, args=(pg,))
+                               help=HELP["dataset"])
         if task != CLASSIFICATION:
             st.caption("Your own CSV: classification only for now.")
         if dataset == UPLOAD:
@@ -93,15 +100,14 @@ def sidebar(pg):
                   help=HELP["noise"], disabled=dataset == UPLOAD)
         lo, hi = CLASS_RANGE.get(dataset, (2, 2))
         if hi > lo:
-            key = WIDGETS["classes"]
-            ss[key] = min(max(ss.get(key, 3), lo), hi)
-            st.slider("Classes", lo, hi, key=key, help=HELP["classes"])
+            st.slider("Classes", lo, hi, key=WIDGETS["classes"], help=HELP["classes"])
         st.slider("Test fraction", *LIMITS["test_fraction"], step=0.05,
                   key=WIDGETS["test_fraction"], help=HELP["test_fraction"])
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
         c1.number_input("Data seed", *LIMITS["data_seed"], step=1, key=WIDGETS["data_seed"],
                         help=HELP["data_seed"])
-        c2.button("New data", on_click=_on_new_data, help="Draw a new sample of the dataset.",
+        c2.button("New data", on_click=_on_new_data, args=(pg,),
+                  help="Draw a new sample of the dataset.",
                   use_container_width=True)
 
         st.header("Network")
@@ -114,7 +120,7 @@ def sidebar(pg):
         st.header("Training")
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
         c1.select_slider("Learning rate", LEARNING_RATES, key=WIDGETS["lr"], help=HELP["lr"],
-                         format_func=lambda v: f"{v:g}", on_change=_on_lr)
+                         format_func=lambda v: f"{v:g}")
         c2.toggle("Auto", key=WIDGETS["lr_auto"], help=HELP["lr_auto"])
         lr_caption = st.empty()
         mode = st.radio("Batch mode", BATCH_MODES, key=WIDGETS["batch_mode"],
@@ -139,21 +145,11 @@ def sidebar(pg):
 def _features(pg):
     """The input features as pills; the last one cannot be switched off."""
     st.pills("Input features", FEATURES, selection_mode="multi", key=WIDGETS["features"],
-             format_func=FEATURE_LABELS.get, help=HELP["features"], on_change=_on_features,
-             args=(pg,))
+             format_func=FEATURE_LABELS.get, help=HELP["features"])
     page = page_state()
     if page.features_note:
         st.warning(page.features_note, icon=":material/info:")
         page.features_note = None
-
-
-def _on_features(pg):
-    """Keep at least one feature: an empty choice goes back to the network's own."""
-    key = WIDGETS["features"]
-    if not st.session_state.get(key):
-        st.session_state[key] = list(pg.settings.features)
-        page_state().features_note = ("The network needs at least one input feature: "
-                                      "choose another before switching this one off.")
 
 
 def _hidden_layers():
@@ -164,10 +160,6 @@ def _hidden_layers():
         st.slider(f"Units in layer {i + 1}", *LIMITS["units"], key=key, help=HELP["units"])
     if not layers:
         st.caption("No hidden layer: the scores are a linear function of the inputs.")
-
-
-def _on_lr():
-    st.session_state[WIDGETS["lr_auto"]] = False
 
 
 def lr_line(settings):
@@ -188,40 +180,21 @@ def epoch_line(pg):
             f"{len(pg.data.X_train):,} training points")
 
 
-def _on_dataset(pg):
-    """A dataset was picked: it brings its own classes, noise and L2 (checkerboard: 2
-    classes; circles: noise 0.1; the regression sets: no L2) unless the visitor had changed
-    them from the last dataset's."""
-    ss = st.session_state
-    before = defaults_for(pg.settings.dataset)
-    after = defaults_for(ss[WIDGETS["dataset"]])
-    for name in ("classes", "noise", "l2"):
-        if ss.get(WIDGETS[name]) == getattr(before, name):
-            ss[WIDGETS[name]] = getattr(after, name)
+@one_at_a_time
+def _on_new_data(pg):
+    """The next data seed, with whatever else the controls show."""
+    chosen = follow(pg.settings, chosen_settings(pg.settings))
+    page_state().shown = chosen.with_changes(
+        data_seed=(chosen.data_seed + 1) % LIMITS["data_seed"][1])
 
 
-def _on_task(pg):
-    """The problem type changed: a dataset of that type (its defaults, as :func:`_on_dataset`
-    brings them) and the automatic learning rate, which suits it (a rate chosen for
-    cross-entropy kills a regression network's ReLUs). An open lesson closes."""
-    ss = st.session_state
-    ss[WIDGETS["dataset"]] = matching_dataset(ss[WIDGETS["task"]], ss[WIDGETS["dataset"]])
-    _on_dataset(pg)
-    ss[WIDGETS["lr_auto"]] = True
-    page_state().lesson = None        # the lessons are about classification
-
-
-def _on_new_data():
-    key = WIDGETS["data_seed"]
-    st.session_state[key] = (st.session_state.get(key, 0) + 1) % LIMITS["data_seed"][1]
-
-
+@one_at_a_time
 def _on_lesson(lesson):
-    write_widgets(lesson.settings)
     page = page_state()
+    page.shown = lesson.settings
     page.lesson = lesson.key
     page.fresh_run = True
-    st.session_state.playing = False
+    page.pause_request = ""
 
 
 def _upload_csv(pg):

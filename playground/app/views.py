@@ -18,7 +18,7 @@ from . import node_focus
 from .chart import live_chart, live_chart_json
 from .landscape_view import show_landscape
 from .math_view import render_math
-from .page_state import page_state, plain, write_widgets
+from .page_state import one_at_a_time, page_state, plain
 from .race_view import show_race
 from .trace_view import TRACE_VIEW, show_trace
 
@@ -35,6 +35,7 @@ def show_view(name, page):
      "Files": _files}[name](page)
 
 
+@one_at_a_time
 def _touch():
     page_state().touch()
 
@@ -181,14 +182,14 @@ def _replay(page):
 
 def _compare(page):
     pg = page.pg
-    st.button("Pin this run", on_click=pg.pin, disabled=len(pg.pins) >= MAX_PINS,
+    st.button("Pin this run", on_click=one_at_a_time(pg.pin), disabled=len(pg.pins) >= MAX_PINS,
               help=f"Keep this run's curves to compare (up to {MAX_PINS}).")
     if not pg.pins:
         st.caption("Pinned runs appear as dashed lines in the loss and accuracy chart.")
     for i, pin in enumerate(pg.pins):
         c1, c2 = st.columns([5, 1], vertical_alignment="center")
         c1.text(f"{i + 1}. {pin.label} — {pin.updates:,} updates")
-        c2.button("Remove", key=f"unpin_{i}", on_click=pg.unpin, args=(i,))
+        c2.button("Remove", key=f"unpin_{i}", on_click=one_at_a_time(pg.unpin), args=(i,))
 
 
 def _files(page):
@@ -224,6 +225,7 @@ def _dataset_csv(d):
     return "\n".join(rows) + "\n"
 
 
+@one_at_a_time
 def _on_run_file():
     """A run file was chosen: continue it (in this callback, before the widgets are drawn,
     so they show its settings in this very run), or say why not and keep the current run."""
@@ -238,9 +240,8 @@ def _on_run_file():
         page.runfile_error = plain(f"Could not continue from {file.name!r}: {exc}")
         return
     page.runfile_error = None
-    write_widgets(settings)
-    st.session_state.playing = False
-    page.pause_notice = plain(" ".join([f"Continuing the run from {file.name!r} at update "
+    page.shown = settings                # the controls show the run's settings
+    page.pause_request = plain(" ".join([f"Continuing the run from {file.name!r} at update "
                                         f"{pg.trainer.updates:,}.", *pg.import_notes]))
     # the uploader is inside the live fragment: make the fragment rerun the whole page, so
     # the Play switch and the notice are drawn again (even when the settings are the same)

@@ -39,6 +39,7 @@ LIMITS = {
     "seed": (0, 1_000_000),
 }
 MAX_URL_VALUE = 64           # characters; longer values are ignored
+SLIDER_FLOATS = ("noise", "test_fraction")   # kept to 6 decimals, so that a link is exact
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,9 @@ DATASET_DEFAULTS = {
 }
 
 
+DATASET_FOLLOWS = ("classes", "noise", "l2")   # the fields DATASET_DEFAULTS may set
+
+
 def defaults_for(dataset):
     """The default settings with ``dataset`` and its own defaults (classes, noise)."""
     return DEFAULTS.with_changes(dataset=dataset, **DATASET_DEFAULTS.get(dataset, {}))
@@ -173,23 +177,43 @@ _CHOICES = {"task": TASKS, "dataset": _ALL_SOURCES, "activation": ACTIVATIONS, "
 _TYPES = {f.name: f.type for f in fields(Settings)}
 
 
-def to_query(settings):
-    """The settings as URL query parameters (strings), omitting values equal to the defaults
-    (the dataset's own, see :func:`defaults_for`) so that links stay short. An automatic
-    learning rate is left out: the link's reader gets the same rule."""
+AUTO = "auto"                # the URL's value of an automatic learning rate (``lr=auto``)
+
+
+def link_base(settings, base=None):
+    """What a link leaves out: ``base`` (e.g. an open lesson's settings, which its reader
+    starts from), or else the defaults of the settings' dataset."""
+    if base is not None:
+        return base
+    return defaults_for(settings.dataset).with_changes(dataset=DEFAULTS.dataset)
+
+
+def to_query(settings, base=None):
+    """The settings as URL query parameters (strings), omitting the values its reader gets
+    anyway (:func:`link_base`), so that links stay short: ``from_query(to_query(s, base),
+    base)`` gives ``s`` back. An automatic learning rate is written ``lr=auto`` where the
+    base has a fixed one, and left out where the base is automatic too."""
     out = {}
-    defaults = defaults_for(settings.dataset).with_changes(dataset=DEFAULTS.dataset)
+    ref = link_base(settings, base)
     for name, key in URL_KEYS.items():
         value = getattr(settings, name)
-        if name == "lr" and settings.lr_auto:
+        if name == "lr":
+            if settings.lr_auto != ref.lr_auto or not (settings.lr_auto or value == ref.lr):
+                out[key] = AUTO if settings.lr_auto else _number_text(value)
             continue
-        if value != getattr(defaults, name) or (name == "lr" and not settings.lr_auto):
+        if value != getattr(ref, name):
             out[key] = (shape.widths_query(value) if name == "widths" else
                         shape.features_query(value) if name == "features" else
-                        f"{value:g}" if isinstance(value, float) else str(value))
+                        _number_text(value) if isinstance(value, float) else str(value))
     if out:
         out[VERSION_KEY] = URL_VERSION
     return out
+
+
+def _number_text(value):
+    """The shortest text that reads back as exactly ``value`` ("0.3", "1e-05")."""
+    text = f"{value:g}"
+    return text if float(text) == value else repr(value)
 
 
 def from_query(params, base=None):
@@ -248,7 +272,12 @@ def from_query(params, base=None):
             layers, more = shape.clamp_layers(layers)
             warnings += more
         values["widths"] = shape.uniform_widths(base.widths, layers, old_widths.get("units"))
-    settings = replace(base, lr_auto=base.lr_auto and "lr" not in values, **values)
+    lr = values.pop("lr", None)
+    if lr == AUTO:
+        values["lr_auto"] = True
+    elif lr is not None:
+        values.update(lr=lr, lr_auto=False)
+    settings = replace(base, **values)
     settings, more = clamp(settings)
     return settings, warnings + more
 
@@ -265,6 +294,8 @@ def _parse(name, key, raw):
         return shape.parse_widths(key, raw)
     if name == "features":
         return shape.parse_features(key, raw)
+    if name == "lr" and raw.lower() == AUTO:
+        return AUTO, None
     if name in _CHOICES:
         choices = _CHOICES[name]
         match = {c.lower(): c for c in choices}.get(raw.lower())
@@ -334,6 +365,10 @@ def clamp(settings):
                             f"{lo:g}–{hi:g}; using {new:g}.")
     if not isinstance(settings.lr_auto, bool):
         changes["lr_auto"] = bool(settings.lr_auto)
+    for name in SLIDER_FLOATS:          # 0.1 + 0.05 from a slider is 0.15000000000000002
+        value = changes.get(name, getattr(settings, name))
+        if round(value, 6) != value:
+            changes[name] = round(value, 6)
     lr = settings.lr
     nearest = min(LEARNING_RATES, key=lambda c: abs(math.log10(max(lr, 1e-12)) - math.log10(c)))
     if not math.isclose(lr, nearest, rel_tol=1e-9):
@@ -359,6 +394,36 @@ def clamp(settings):
     if settings.lr_auto and settings.lr != auto_lr(settings):
         settings = replace(settings, lr=auto_lr(settings))
     return settings, warnings
+
+
+def follow(applied, chosen):
+    """The settings a visitor asks for with the controls: ``chosen`` maps fields to what the
+    controls show (a field left out keeps its applied value), read against ``applied``, the
+    settings the page trains with. Returned clamped (see :func:`clamp`).
+
+    What a change of one control brings, decided here from the values alone (never from
+    which callback fired, so that a change reaches the model whichever way its run came):
+
+    * a new problem type brings a dataset of that type and the automatic learning rate;
+    * a new dataset brings its own classes, noise and L2 (:data:`DATASET_DEFAULTS`) where
+      the visitor had left the last dataset's;
+    * a learning rate other than the applied one takes over from Auto; Auto switched on
+      brings the rule's rate back;
+    * no input feature at all keeps the applied ones (the network needs one).
+    """
+    s = replace(applied, **chosen)
+    if s.task != applied.task:
+        s = replace(s, dataset=matching_dataset(s.task, s.dataset), lr_auto=True)
+    if s.dataset != applied.dataset:
+        # as the page shows them: moons' default 3 classes is 2 there
+        before, after = (clamp(defaults_for(d))[0] for d in (applied.dataset, s.dataset))
+        s = replace(s, **{name: getattr(after, name) for name in DATASET_FOLLOWS
+                          if getattr(s, name) == getattr(before, name)})
+    if s.lr != applied.lr and not (s.lr_auto and not applied.lr_auto):
+        s = replace(s, lr_auto=False)
+    if not s.features:
+        s = replace(s, features=applied.features)
+    return clamp(s)[0]
 
 
 def _task_dataset(settings, warnings):

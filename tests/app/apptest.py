@@ -61,14 +61,20 @@ def set_widths(at, *widths):
     assert not at.exception, at.exception
 
 
+def _charts(at):
+    """The data of the page's live charts (the custom components that carry a figure)."""
+    data = (json.loads(el.proto.json) for el in at.get("bidi_component"))
+    return [d for d in data if "figure" in d]
+
+
 def chart_data(at, index=0):
     """What the page sent to its index-th live chart (figure JSON, pace, settle ...)."""
-    return json.loads(at.get("bidi_component")[index].proto.json)
+    return _charts(at)[index]
 
 
 def chart_figures(at):
     """The figures of the live charts on the page, in page order."""
-    return [json.loads(json.loads(el.proto.json)["figure"]) for el in at.get("bidi_component")]
+    return [json.loads(d["figure"]) for d in _charts(at)]
 
 
 def upload_csv(at, name, data):

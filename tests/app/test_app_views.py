@@ -137,7 +137,10 @@ def test_lessons_open_a_configuration(at):
     s = page(at).pg.settings
     assert (s.layers, s.activation, s.dataset) == (4, "sigmoid", "circles")
     assert any("Vanishing gradients" in i.value for i in at.info)
-    assert at.query_params.get("act") in (["sigmoid"], "sigmoid")
+    # the link names the lesson (which carries the rest) and opens the same settings
+    assert dict(at.query_params) in ({"lesson": ["vanishing"]}, {"lesson": "vanishing"})
+    fresh = new_session({"lesson": "vanishing"})
+    assert page(fresh).pg.settings == s
 
 
 def _values(v):

@@ -11,7 +11,7 @@ fields accept an HTML subset and ``%{...}`` templates.
 import json
 
 import pytest
-from apptest import VIEWS, new_session, page, upload_csv
+from apptest import VIEWS, chart_figures, new_session, page, upload_csv
 
 from playground.engine.runs import run_to_json
 
@@ -74,8 +74,8 @@ def figure_strings(at):
             for v in obj:
                 collect(v)
 
-    for el in at.get("bidi_component"):
-        collect(json.loads(json.loads(el.proto.json)["figure"]))
+    for figure in chart_figures(at):
+        collect(figure)
     return out
 
 
