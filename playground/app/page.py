@@ -21,6 +21,7 @@ from ..state import lessons
 from ..state.settings import to_query
 from .chart import ensure_plotly_js
 from .draw import draw_bar, draw_toggle, url_flag
+from .keyboard import hint, keyboard_help
 from .live import display_options, live_frame, page_inputs, play_switch
 from .page_state import (
     LESSON,
@@ -166,18 +167,21 @@ def _controls(page):
     with row:
         with st.container(width="content"):
             st.fragment(play_switch)()
-        st.button("Step", on_click=_on_step, help="Exactly one parameter update.")
+        st.button("Step", on_click=_on_step,
+                  help="Exactly one parameter update." + hint("Step"))
         st.button("Step epoch", on_click=_on_step_epoch,
-                  help="Updates until the current epoch ends.")
+                  help="Updates until the current epoch ends." + hint("Step epoch"))
         st.button("Reset", on_click=_on_reset,
-                  help="Back to the initial weights (same weight seed); counters to zero.")
+                  help="Back to the initial weights (same weight seed); counters to zero."
+                       + hint("Reset"))
         st.space("stretch")
         draw_toggle()
         display_options(page)
+        keyboard_help()
         st.button("Exit presentation" if page.present else "Present",
                   icon=":material/slideshow:", on_click=_on_present, key="present",
                   help="Presentation mode for a projector: no sidebar, larger type. "
-                       "It is in the URL (present=1).")
+                       "It is in the URL (present=1)." + hint("Present"))
 
 
 @one_at_a_time
