@@ -59,7 +59,6 @@ from .views import VIEWS, show_view
 FRAME_SECONDS = 0.08         # while playing, a frame at most this often (12.5 per second)
 METRIC_WIDTH = 92            # px: fixed, so the numbers do not shift as their digits change
 PRESENT_SCALE = 1.3          # the charts' type in presentation mode
-STALL_EVERY = 4              # while playing, the stall check runs every 4th frame
 
 
 def page_inputs():
@@ -160,8 +159,12 @@ def live_frame():
 
 def _notices(slot, page, playing):
     pg, live = page.pg, page.live
-    if not live.lean or live.frame % STALL_EVERY == 0:
-        live.stall = stall(pg)               # a forward pass over the training set
+    # every frame that trained: a forward pass over the training set (cached per update)
+    checked = (pg.run_id, pg.trainer.updates, pg.settings)
+    if live.stall_checked != checked:
+        same_run = live.stall_checked[:1] == checked[:1]
+        live.stall = stall(pg, held=same_run and live.stall is not None)
+        live.stall_checked = checked
     if live.stall is not None:
         slot.warning(f"**Training has stalled.** {live.stall.what} {live.stall.cause}",
                      icon=":material/hourglass_disabled:")

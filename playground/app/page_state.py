@@ -43,6 +43,7 @@ class LiveState:
     frame: int = 0             # frames drawn so far
     page_inputs: tuple = ()    # what the last whole-page run read from the controls
     stall: object = None       # the last guards.stall() reading (a Stall or None)
+    stall_checked: tuple = ()  # the run, update and settings it was read at
 
 
 @dataclass

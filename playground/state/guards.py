@@ -1,5 +1,12 @@
 """Guard rails that teach: notice a run that has stopped learning and say why, in words a
-student can act on."""
+student can act on.
+
+The check reads the run as it is now, not how often it was evaluated: the symptom from a
+forward pass over the training set (the loss at ln K, the accuracy at chance, or most of a
+layer's units dead or saturated), and whether the loss is still falling from the per-update
+loss the trainer records for every update. So Step, Step epoch and Play all get the same
+answer for the same run, and a loss that is still falling is never called a stall.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +16,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from .netshape import features_text
-from .settings import auto_lr
+from .settings import LEARNING_RATES, auto_lr
 
 MIN_UPDATES = 100          # a run younger than this is still finding its way
-WINDOW = 100               # updates the symptom must have lasted
+WINDOW = 100               # updates over which the loss must not have fallen
+MIN_ROWS = 8               # loss records the trend is read from (more than WINDOW if need be)
 DEAD_SHARE = 0.9           # a layer with this share of dead (or saturated) units is stuck
 LOSS_TOLERANCE = 0.02      # relative distance from ln K that counts as "at ln K"
 CHANCE_MARGIN = 0.05       # accuracy within this of 1/K counts as "at chance"
-FLAT = 0.05                # a loss that fell less than this share in WINDOW is not moving
-                           # (a plateau the loss is still falling through is not a stall)
+FLAT = 0.05                # a loss that fell less than this share over the window is flat
+SIGNIFICANT = 3.0          # a fall within this many standard errors is noise, not a fall
+
+# What a stuck unit of each activation is, in words that are true of it.
+STUCK_UNITS = {
+    "relu": "dead: they output 0 on every training point, so they pass no gradient back",
+    "leaky_relu": ("below zero on every training point, where leaky ReLU passes back only "
+                   "0.01 of the gradient"),
+    "tanh": "saturated: within 1 % of ±1 on every training point, where tanh′ is almost 0",
+    "sigmoid": ("saturated: within 1 % of 0 or 1 on every training point, where σ′ is "
+                "almost 0"),
+}
 
 
 @dataclass(frozen=True)
@@ -26,48 +44,77 @@ class Stall:
     cause: str             # the likely cause and a fix
 
 
-def stall(pg):
-    """A :class:`Stall` when the run has stopped learning for at least WINDOW updates (the
-    loss at ln K, the accuracy at chance, or ≥ 90 % of a layer's units dead or saturated),
-    else None. A diverged run has its own banner."""
+def stall(pg, held=False):
+    """A :class:`Stall` when the run has stopped learning (the loss at ln K, the accuracy at
+    chance, or ≥ 90 % of a layer's units stuck, with a loss that has not fallen over the last
+    WINDOW updates), else None. A diverged run has its own banner. ``held``: the run was
+    found stalled at the last check, and stays so while a symptom lasts (a loss bouncing at
+    a too-large rate can look like a fall over one window and not over the next)."""
     tr = pg.trainer
-    if tr.diverged or tr.updates < MIN_UPDATES:
+    if tr.diverged or tr.updates < MIN_UPDATES or (not held and still_falling(tr)):
         return None
+    m = tr.record_metrics()
     k = tr.net.n_classes
-    ev = tr.history.evals.as_dict()
-    if not len(ev["step"]):
-        return None                          # an imported run may carry no evaluations
-    recent = ev["step"] >= tr.updates - WINDOW
-    if ev["step"][0] > tr.updates - WINDOW or recent.sum() < 2:
-        return None                          # the history does not reach back far enough
-    loss, acc = ev["train_loss"][recent], ev["train_acc"][recent]
     ln_k = math.log(k)
     health = pg.unit_health()
     worst = int(np.argmax(health)) if health else 0
-    dead = bool(health) and health[worst] >= DEAD_SHARE
+    stuck = bool(health) and health[worst] >= DEAD_SHARE and tr.net.activation in STUCK_UNITS
     symptoms = []
-    # regression has no ln K and no accuracy (NaN): only its dead or saturated units count
-    classifying = tr.net.task != "regression"
-    # fallen from its highest point in the window (a run may first overshoot, then descend)
-    flat = np.max(loss) - loss[-1] <= FLAT * abs(np.max(loss))
-    if classifying and np.all(np.abs(loss - ln_k) <= LOSS_TOLERANCE * ln_k):
-        symptoms.append(f"The training loss has stayed at ln {k} = {ln_k:.3f}, the loss of "
-                        f"guessing every class with probability 1/{k}, for the last {WINDOW} "
-                        f"updates.")
-    elif classifying and flat and np.all(acc <= 1 / k + CHANCE_MARGIN):
-        symptoms.append(f"The training accuracy has stayed at chance ({1 / k:.0%} for {k} "
-                        f"classes) for the last {WINDOW} updates.")
-    if dead:
-        word = "dead" if tr.net.activation in ("relu", "leaky_relu") else "saturated"
-        symptoms.append(f"{health[worst]:.0%} of layer {worst + 1}'s units are {word}: they "
-                        f"pass no gradient back.")
+    # regression has no ln K and no accuracy (NaN): only its stuck units count
+    if tr.net.task != "regression":
+        loss, acc = m["train_loss"], m["train_acc"]
+        if abs(loss - ln_k) <= LOSS_TOLERANCE * ln_k:
+            symptoms.append(f"The training loss is at ln {k} = {ln_k:.3f}, the loss of "
+                            f"guessing every class with probability 1/{k}, and has not "
+                            f"fallen over the last {WINDOW} updates.")
+        elif acc <= 1 / k + CHANCE_MARGIN:
+            symptoms.append(f"The training accuracy is at chance ({acc:.0%}; {1 / k:.0%} "
+                            f"for {k} classes) and the loss has not fallen over the last "
+                            f"{WINDOW} updates.")
+    if stuck:
+        symptoms.append(f"{health[worst]:.0%} of layer {worst + 1}'s units are "
+                        f"{STUCK_UNITS[tr.net.activation]}.")
     if not symptoms:
         return None
-    what = " ".join(symptoms)
-    return Stall(what, _cause(pg, health, worst, dead))
+    return Stall(" ".join(symptoms), _cause(pg, stuck))
 
 
-def _cause(pg, health, worst, dead):
+def still_falling(tr):
+    """Whether the training loss is still falling: over the last WINDOW updates (at least
+    MIN_ROWS records of the per-update loss), a least-squares line through the loss falls
+    by more than FLAT of its level and by more than SIGNIFICANT standard errors (a
+    mini-batch's noisy loss needs the second, a full batch's smooth one the first)."""
+    series = tr.history.loss
+    steps, loss = series.column("step"), series.column("loss")
+    recent = steps > tr.updates - WINDOW
+    if recent.sum() < MIN_ROWS:
+        recent = np.zeros(len(steps), dtype=bool)
+        recent[-MIN_ROWS:] = True
+    x, y = steps[recent], loss[recent]
+    if len(x) < 3 or not np.all(np.isfinite(y)):
+        return False
+    x = x - x.mean()
+    sxx = float(x @ x)
+    if sxx == 0:
+        return False
+    slope = float(x @ (y - y.mean())) / sxx
+    fall = -slope * (x[-1] - x[0])
+    residual = y - y.mean() - slope * x
+    se = math.sqrt(float(residual @ residual) / max(len(x) - 2, 1) / sxx)
+    return fall > FLAT * abs(float(np.mean(y))) and -slope > SIGNIFICANT * se
+
+
+def _smaller_rate(lr, suggested):
+    """A learning rate to suggest below ``lr``: the automatic one if it is smaller, else the
+    choice about ten times smaller."""
+    if suggested < lr:
+        return suggested
+    lower = [c for c in LEARNING_RATES if c <= lr / 9]
+    return lower[-1] if lower else LEARNING_RATES[0]
+
+
+def _cause(pg, stuck):
+    """The likely cause and what to try; never something the run already uses."""
     s, tr = pg.settings, pg.trainer
     suggested = auto_lr(s)
     if not s.widths:          # checked first: without hidden units, zero init is harmless
@@ -75,25 +122,35 @@ def _cause(pg, health, worst, dead):
                 f"on its inputs ({features_text(s.features)}), which cannot separate this "
                 f"data. Add a hidden layer, or inputs that can (x₁² and x₂² for rings).")
     if s.init == "zeros":
+        fix = "He" if s.activation in ("relu", "leaky_relu") else "Xavier"
         return ("Likely cause: zero initialisation. Every hidden unit starts equal and gets "
-                "the same gradient, so they stay equal. Choose He (ReLU) or Xavier "
-                "(tanh, sigmoid) initialisation.")
-    if dead and s.activation in ("relu", "leaky_relu"):
-        fix = (f"a learning rate of {suggested:g} (Auto)" if suggested < tr.lr
-               else f"a learning rate of {tr.lr / 10:g}")
+                f"the same gradient, so they stay equal. Choose {fix} initialisation and "
+                "press Reset.")
+    smaller = _smaller_rate(tr.lr, suggested)
+    if stuck and s.activation in ("relu", "leaky_relu"):
+        fixes = [f"a learning rate of {smaller:g}" + (" (Auto)" if smaller == suggested
+                                                      else "")]
+        if s.activation == "relu":
+            fixes.append("leaky ReLU")
         return (f"Likely cause: the learning rate {tr.lr:g} is too large for this "
-                f"{s.optimizer} run; large early updates pushed the ReLUs below zero on every "
-                f"point, where their gradient is exactly 0. Try {fix}, or leaky_relu, and "
+                f"{s.optimizer} run; large early updates pushed the units below zero on "
+                f"every point. Try {' or '.join(fixes)}, and press Reset.")
+    deep = s.layers >= 3
+    if stuck or (s.activation in ("sigmoid", "tanh") and deep):
+        fixes = ["relu with He initialisation"]
+        if s.init != "xavier" and not deep:
+            fixes.append("Xavier initialisation")
+        if deep:
+            fixes.append("fewer layers")
+        if s.optimizer != "adam":
+            fixes.append("Adam")
+        fixes.append(f"a learning rate of {smaller:g}")
+        why = ("saturated units, whose derivative is almost 0" if stuck else
+               f"vanishing gradients: each {s.activation} layer multiplies the gradient on "
+               f"its way back by its derivative (σ′ ≤ ¼), so the layers near the input "
+               f"barely learn (see the gradient norms in Gradients)")
+        return (f"Likely cause: {why}. Try {', '.join(fixes[:-1])} or {fixes[-1]}, and "
                 f"press Reset.")
-    if dead:
-        return (f"Likely cause: saturated {s.activation} units, whose derivative is almost 0 "
-                f"(vanishing gradients, worse with depth). Try relu, Xavier initialisation "
-                f"or a smaller learning rate, and press Reset.")
-    if s.activation in ("sigmoid", "tanh") and s.layers >= 3:
-        return (f"Likely cause: vanishing gradients. Each {s.activation} layer multiplies the "
-                f"gradient on its way back by its derivative (σ′ ≤ ¼), so the layers near the "
-                f"input barely learn (see the gradient norms in Gradients). Try relu with He "
-                f"initialisation, fewer layers, or Adam, and press Reset.")
     if tr.lr < suggested:
         return (f"Likely cause: the learning rate {tr.lr:g} is too small to move the weights "
                 f"in reasonable time. Try {suggested:g} (Auto).")
@@ -101,4 +158,4 @@ def _cause(pg, health, worst, dead):
         return ("Likely cause: linear hidden units make the whole network a linear "
                 "classifier, which cannot separate this data. Choose relu or tanh.")
     return (f"Likely cause: the learning rate {tr.lr:g} is too large for this "
-            f"{s.optimizer} run. Try {min(suggested, tr.lr / 10):g}, then press Reset.")
+            f"{s.optimizer} run. Try {smaller:g}, then press Reset.")

@@ -232,3 +232,13 @@ def test_a_dataset_picked_in_the_sidebar_brings_its_own_defaults():
     at.selectbox(key="w_dataset").select("spiral").run()
     s = page(at).pg.settings
     assert s.noise == 0.3 and s.classes == 3                  # ... is kept
+
+
+def test_step_epoch_alone_gets_the_stall_banner():
+    # one evaluation per epoch (240 updates apart) once kept the check from ever running
+    at = new_session({"batch": "SGD", "lr": "1"})
+    for _ in range(6):
+        click(at, "Step epoch")
+    assert page(at).pg.trainer.updates == 6 * 240
+    text = warnings(at)
+    assert "stalled" in text and "dead" in text, text
