@@ -231,3 +231,83 @@ def test_pinned_runs_are_told_apart_by_widths_features_and_l1():
     labels = describe_differences([DEFAULTS, DEFAULTS.with_changes(features=("x1sq", "x2sq"),
                                                                    l1=1e-3)])
     assert labels == ["inputs x₁, x₂, L1 0", "inputs x₁², x₂², L1 0.001"]
+
+
+# -- the link property: a link gives back exactly the settings it was written from -------------
+from hypothesis import given  # noqa: E402
+from hypothesis import settings as hsettings  # noqa: E402
+from hypothesis import strategies as hst  # noqa: E402
+
+from playground.engine.datasets import DATASETS, REGRESSION_DATASETS  # noqa: E402
+from playground.engine.features import FEATURES  # noqa: E402
+from playground.engine.model import ACTIVATIONS, INITS  # noqa: E402
+from playground.state import lessons  # noqa: E402
+from playground.state.settings import (  # noqa: E402
+    BATCH_MODES,
+    L1_CHOICES,
+    L2_CHOICES,
+    follow,
+)
+
+
+@hst.composite
+def any_settings(draw):
+    """Valid settings anywhere in their domain (clamped, as the page keeps them)."""
+    task = draw(hst.sampled_from(["classification", "regression"]))
+    data = DATASETS if task == "classification" else REGRESSION_DATASETS
+    raw = Settings(
+        task=task, dataset=draw(hst.sampled_from(data)),
+        samples=draw(hst.integers(*LIMITS["samples"])),
+        noise=draw(hst.sampled_from([0.0, 0.05, 0.1, 0.15000000000000002, 0.2, 0.35, 0.5])),
+        classes=draw(hst.integers(2, 6)),
+        test_fraction=draw(hst.sampled_from([0.0, 0.1, 0.2, 0.30000000000000004, 0.5])),
+        data_seed=draw(hst.integers(*LIMITS["data_seed"])),
+        features=tuple(f for f in FEATURES if draw(hst.booleans())) or ("x1",),
+        widths=tuple(draw(hst.lists(hst.integers(1, 32), max_size=4))),
+        activation=draw(hst.sampled_from(ACTIVATIONS)), init=draw(hst.sampled_from(INITS)),
+        lr=draw(hst.sampled_from(LEARNING_RATES)), lr_auto=draw(hst.booleans()),
+        batch_mode=draw(hst.sampled_from(BATCH_MODES)),
+        batch_size=draw(hst.integers(*LIMITS["batch_size"])),
+        optimizer=draw(hst.sampled_from(["sgd", "momentum", "adam"])),
+        l2=draw(hst.sampled_from(L2_CHOICES)), l1=draw(hst.sampled_from(L1_CHOICES)),
+        speed=draw(hst.integers(*LIMITS["speed"])), seed=draw(hst.integers(*LIMITS["seed"])))
+    return clamp(raw)[0]
+
+
+@hsettings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(any_settings(), hst.sampled_from([None, *lessons.LESSONS]))
+def test_a_link_reads_back_as_the_settings_it_was_written_from(s, lesson):
+    base = lesson.settings if lesson else None
+    query = to_query(s, base=base)
+    back, warnings = from_query(query, base=base)
+    assert back == s, (query, back)
+    assert warnings == []
+
+
+def test_a_lesson_link_keeps_a_dataset_switch():
+    # the circle-features lesson (noise 0.1), then checkerboard: noise 0.2, in the link too
+    base = lessons.BY_KEY["circle_features"].settings
+    s = follow(base, {"dataset": "checkerboard"})
+    assert s.noise == 0.2
+    assert from_query(to_query(s, base=base), base=base)[0] == s
+
+
+def test_auto_is_written_where_the_reader_would_take_a_fixed_rate():
+    base = lessons.BY_KEY["dead_relu"].settings                     # lr 10, fixed
+    s = follow(base, {"lr_auto": True})
+    assert s.lr_auto and s.lr == 1.0
+    assert to_query(s, base=base)["lr"] == "auto"
+    assert "lr" not in to_query(follow(DEFAULTS, {"lr_auto": True}))
+
+
+def test_a_moved_learning_rate_takes_over_from_auto_and_auto_takes_it_back():
+    manual = follow(DEFAULTS, {"lr": 0.3})
+    assert (manual.lr, manual.lr_auto) == (0.3, False)
+    again = follow(manual, {"lr_auto": True})
+    assert (again.lr, again.lr_auto) == (1.0, True)
+    # a new optimizer under Auto: the rule's rate for it, the slider still at the old one
+    adam = follow(DEFAULTS, {"optimizer": "adam", "lr": 1.0})
+    assert (adam.lr, adam.lr_auto) == (AUTO_LR[("adam", "full batch")][0], True)
+    # Auto switched on while the slider shows another rate: the rule wins
+    both = follow(manual, {"lr_auto": True, "lr": 3.0})
+    assert (both.lr, both.lr_auto) == (1.0, True)
