@@ -24,6 +24,10 @@ START_TIMEOUT = 60  # seconds for /_stcore/health to answer "ok"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
+# What Streamlit Community Cloud forces on every app, over .streamlit/config.toml (its "Status
+# and limitations" page); browser.gatherUsageStats is left off here (no network).
+COMMUNITY_CLOUD = ("--runner.fastReruns=true", "--client.showErrorDetails=false",
+                   "--server.runOnSave=true", "--server.enableXsrfProtection=true")
 NO_BROWSER = "Chromium not found: apt-get install -y chromium, or set CHROMIUM_PATH"
 
 

@@ -52,7 +52,7 @@ from ..state.playground import FRAME_BUDGET
 from . import node_focus
 from .chart import live_chart
 from .draw import DRAW, draw_mode, draw_status, take_draw
-from .page_state import WIDGETS, one_at_a_time, page_state
+from .page_state import WIDGETS, one_at_a_time, page_state, reported
 from .trace_view import highlight, take_click
 from .views import VIEWS, show_view
 
@@ -117,7 +117,7 @@ def live_frame():
     take_draw(page)               # in draw mode, a click adds or erases a point
     node_focus.take_unit(page)    # a node of the Network view's diagram, shown on the map
     pg, live = page.pg, page.live
-    playing = bool(st.session_state.get("playing"))
+    playing = bool(reported("playing", page.written))
     pausing = not playing and live.was_playing
     live.was_playing = playing
     live.lean = playing or pausing

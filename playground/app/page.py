@@ -27,11 +27,13 @@ from .page_state import (
     LESSON,
     PRESENT,
     WIDGETS,
+    confirm_writes,
     next_settings,
     one_at_a_time,
     page_state,
     plain,
     show_settings,
+    write_control,
 )
 from .sidebar import epoch_line, lr_line, sidebar
 
@@ -42,10 +44,10 @@ def main():
     ss = st.session_state
     page = page_state()
     pg = page.pg
+    page.runs += 1
     if page.pause_request is not None:          # "" pauses without a notice
         page.pause_notice = page.pause_request or page.pause_notice
-        if ss.get("playing"):
-            ss.playing = False
+        write_control("playing", False, page.written, page.runs)
     page.touch()
 
     _style(page.present)
@@ -55,7 +57,7 @@ def main():
                               "another before switching this one off.")
     exact = page.shown is not None
     settings = next_settings(page)
-    show_settings(settings, page.kept, exact=exact)
+    show_settings(settings, page, exact=exact)
     upload, (epoch_caption, lr_caption) = sidebar(pg)
     for notice in pg.apply(settings, upload):
         st.toast(plain(notice))
@@ -90,6 +92,7 @@ def main():
     with st.container():
         _banners(page)
     _controls(page)
+    confirm_writes(page.runs)                # after every control this run may have set
     page.pause_request = None                # the Play switch is drawn off
     draw_bar(page)
     st.fragment(live_frame)()     # while playing, the decision map's chart reruns it
@@ -194,8 +197,11 @@ _STYLE = Path(__file__).with_name("style.css").read_text(encoding="utf-8")
 _PRESENTATION = Path(__file__).with_name("presentation.css").read_text(encoding="utf-8")
 
 
+_HIDDEN = ".st-key-page_run { display: none; }"    # page_state.confirm_writes
+
+
 def _style(present):
-    st.html(f"<style>{_STYLE}{_PRESENTATION if present else ''}</style>")
+    st.html(f"<style>{_STYLE}{_PRESENTATION if present else ''}{_HIDDEN}</style>")
 
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

@@ -22,6 +22,7 @@ from ..state.settings import LIMITS, Settings, clamp, follow, from_query
 
 KEY = "page"
 LOCK = "page_lock"
+SEEN = "w_page_run"          # the hidden control that tells a page run's writes arrived
 PRESENT = "present"          # URL parameter of the presentation mode (not a setting)
 LESSON = "lesson"            # URL parameter of the open lesson
 PAINTED = "painted"          # URL flag: the page had painted points, which a link cannot carry
@@ -61,6 +62,8 @@ class PageState:
     # until a page run has drawn them: see show_settings
     shown: Settings | None = None
     kept: dict = field(default_factory=dict)   # hidden controls' last values (show_settings)
+    written: dict = field(default_factory=dict)  # unconfirmed writes to controls (reported)
+    runs: int = 0                        # page runs so far (see confirm_writes)
     upload_seen: tuple | None = None     # (file id, size) of the CSV already read
     upload_error: str | None = None
     runfile_error: str | None = None
@@ -155,20 +158,57 @@ def one_at_a_time(fn):
     return run
 
 
-def chosen_settings(applied):
+def reported(key, written):
+    """A control's value as the visitor set it. The browser sends every control's value with
+    each request, also a request sent before the page's last write to a control had reached
+    it (a live frame's tick, a second key press): such a request still carries the value
+    from before, which must not undo the write. Each page run ends by writing its number to
+    a hidden control (:data:`SEEN`, see :func:`confirm_writes`), so a request tells which
+    page run's writes the browser had when it was sent. ``written`` maps a key to
+    ``(value, page run)`` of the page's writes not yet seen by the browser."""
+    value = st.session_state.get(key)
+    if key in written:
+        after, run = written[key]
+        if (st.session_state.get(SEEN) or 0) < run:
+            return after
+        del written[key]
+    return value
+
+
+def write_control(key, value, written, run):
+    """Set a control's value in page run ``run`` (before the control is drawn), and keep
+    the write until the browser has seen it (see :func:`reported`)."""
+    ss = st.session_state
+    if key in ss and ss[key] == value:
+        return
+    written[key] = (value, run)
+    ss[key] = value
+
+
+def confirm_writes(run):
+    """The last control of a page run (hidden): its value, this run's number, reaches the
+    browser after every control drawn before it, and comes back with every request."""
+    st.session_state[SEEN] = run
+    with st.container(key="page_run"):
+        st.number_input("Page run", key=SEEN, label_visibility="collapsed", disabled=True)
+
+
+def chosen_settings(applied, written):
     """What the controls show, as :func:`~playground.state.settings.follow` reads it: field
     -> value for every control Streamlit holds a value of (a control not drawn in the last
     run, e.g. the batch size in full-batch mode, is left out and keeps its applied value)."""
     ss = st.session_state
-    chosen = {name: ss[key] for name, key in WIDGETS.items()
+    chosen = {name: reported(key, written) for name, key in WIDGETS.items()
               if key in ss and name in Settings.__dataclass_fields__}
     if "features" in chosen:
         chosen["features"] = tuple(chosen["features"] or ())
     if LAYERS_KEY in ss:
-        layers = ss[LAYERS_KEY]
+        layers = chosen.pop("layers", None)
+        layers = reported(LAYERS_KEY, written) if layers is None else layers
         old = applied.widths
-        chosen["widths"] = tuple(ss.get(key, old[i] if i < len(old) else
-                                        (old[-1] if old else DEFAULT_WIDTH))
+        chosen["widths"] = tuple(reported(key, written) if key in ss else
+                                 old[i] if i < len(old) else (old[-1] if old else
+                                                              DEFAULT_WIDTH)
                                  for i, key in enumerate(WIDTH_KEYS[:layers]))
     return chosen
 
@@ -178,10 +218,10 @@ def next_settings(page):
     shown`), else the applied ones followed by what the controls show."""
     if page.shown is not None:
         return clamp(page.shown)[0]
-    return follow(page.pg.settings, chosen_settings(page.pg.settings))
+    return follow(page.pg.settings, chosen_settings(page.pg.settings, page.written))
 
 
-def show_settings(settings, kept, exact=False):
+def show_settings(settings, page, exact=False):
     """Make the controls show ``settings``: each control whose value differs is set (before
     the controls are drawn in this run). Only differing values are written: a write is sent
     to the browser with the control, and a value the visitor moved is never written over
@@ -191,6 +231,7 @@ def show_settings(settings, kept, exact=False):
     then is the visitor's last choice, kept in ``kept`` (name -> value) until the control
     is drawn again, unless ``exact`` (a link, a lesson) sets it too."""
     ss = st.session_state
+    kept, written = page.kept, page.written
     lo, hi = CLASS_RANGE.get(settings.dataset, (2, 2))
     hidden = {"batch_size"} if settings.batch_mode != "mini-batch" else set()
     if hi == lo:
@@ -209,8 +250,7 @@ def show_settings(settings, kept, exact=False):
             ss[key] = kept[name]
             continue
         kept.pop(name, None)
-        if key not in ss or ss[key] != value:
-            ss[key] = value
+        write_control(key, value, written, page.runs)
     # a layer added later starts at the last layer's width
     last = settings.widths[-1] if settings.widths else DEFAULT_WIDTH
     for key in WIDTH_KEYS[len(settings.widths):]:

@@ -183,7 +183,7 @@ def epoch_line(pg):
 @one_at_a_time
 def _on_new_data(pg):
     """The next data seed, with whatever else the controls show."""
-    chosen = follow(pg.settings, chosen_settings(pg.settings))
+    chosen = follow(pg.settings, chosen_settings(pg.settings, page_state().written))
     page_state().shown = chosen.with_changes(
         data_seed=(chosen.data_seed + 1) % LIMITS["data_seed"][1])
 

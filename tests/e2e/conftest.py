@@ -13,6 +13,7 @@ import pytest
 
 from devtools.local_server import (
     CHROMIUM_ARGS,
+    COMMUNITY_CLOUD,
     NO_BROWSER,
     find_chromium,
     start_server,
@@ -43,15 +44,11 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory, chromium_path):
-    """The URL of a Streamlit server running the app (one per session)."""
-    # chromium_path is requested first so that a missing browser skips before the server
-    # is started for nothing.
+def _serve(tmp_path_factory, server_args=()):
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     with open(log_path, "wb") as log:
         try:
-            proc, url = start_server(log=log)
+            proc, url = start_server(server_args=server_args, log=log)
         except RuntimeError as exc:
             pytest.fail(f"{exc}\n--- server log ---\n{log_path.read_text(errors='replace')}",
                         pytrace=False)
@@ -59,6 +56,29 @@ def app_url(tmp_path_factory, chromium_path):
             yield url
         finally:
             stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, chromium_path):
+    """The URL of a Streamlit server running the app with the repository's config (one per
+    test session)."""
+    # chromium_path is requested first so that a missing browser skips before the server
+    # is started for nothing.
+    yield from _serve(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def cloud_url(tmp_path_factory, chromium_path):
+    """The URL of a server started with the settings Streamlit Community Cloud forces on
+    every app, over the repository's config (see COMMUNITY_CLOUD)."""
+    yield from _serve(tmp_path_factory, COMMUNITY_CLOUD)
+
+
+@pytest.fixture(params=["repository config", "Community Cloud"])
+def any_config_url(request):
+    """Each of the two servers in turn: a test of live changes runs against both."""
+    return request.getfixturevalue("app_url" if request.param == "repository config"
+                                   else "cloud_url")
 
 
 @pytest.fixture
