@@ -1,26 +1,26 @@
 #!/usr/bin/env python
-"""Settings changed while playing: how many reach the server, and how fast.
+"""Learning-rate changes while playing: how many land, under which server configuration.
 
 One Streamlit server (started here, stopped by PID) and one headless Chromium page at default
 settings, on the Math view (whose optimizer line shows the server's learning rate, η). Play
-is pressed; then the learning-rate slider is moved ``--changes`` times (default 30),
-alternately 1 → 0.3 and back, with a random pause of 0–1 s between changes (seeded). After
-each change the page is polled for ``--wait`` s (default 6):
+is pressed; then the learning-rate slider is moved ``--changes`` times (default 100) by key
+presses, alternately 1 → 0.3 and back, with a random pause of 0–1 s between changes
+(seeded); every ``--auto-every`` changes (default 10) the Auto switch is clicked on instead,
+which brings the rule's rate (1) back. After each change the page is polled for ``--wait`` s
+(default 6) until it **agrees** everywhere it shows the rate (``devtools.local_server.
+LR_STATE_JS``): the slider, the Auto switch, the "Automatic:" line, the URL and the model's
+η; then it must **stay** so for ``--hold`` s (default 1; a change undone a frame later is not
+landed).
 
-* *applied*: the Math view shows the new η, i.e. the server's trainer took it;
-* *in the URL*: ``location.search`` holds the new value (``lr=0.3``, or no ``lr`` for the
-  default 1);
-* *view kept*: the Math view is still the one shown.
-
-It reports the share of changes applied, put in the URL and with the view kept, and the
-median and worst time from the key press to each. ``--busy N`` runs N busy-looping
-processes beside it, as a shared machine would (the lost changes this found, ~1 in 5 on
-main at 15e502a, needed a loaded machine to show). ``--root`` runs the app from another
+``--config cloud`` starts the server with the settings Streamlit Community Cloud forces over
+.streamlit/config.toml (``runner.fastReruns=true`` among them, see ``COMMUNITY_CLOUD``);
+``repo`` (the default) with the repository's config. ``--busy N`` runs N busy-looping
+processes beside it, as a shared machine would. ``--root`` runs the app from another
 checkout, to compare.
 
 Run from the repository root:
-    python benchmarks/bench_setting_changes.py [--changes 30] [--busy 2] [--root DIR]
-        [--seed 1] [--json out.json]
+    python benchmarks/bench_setting_changes.py [--config repo|cloud] [--changes 100]
+        [--busy 2] [--root DIR] [--seed 1] [--json out.json]
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import multiprocessing
 import os
 import platform
 import random
-import re
 import statistics
 import sys
 import time
@@ -40,15 +39,15 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from devtools import local_server  # noqa: E402
-from devtools.local_server import CHROMIUM_ARGS, stop_server  # noqa: E402
+from devtools.local_server import (  # noqa: E402
+    CHROMIUM_ARGS,
+    COMMUNITY_CLOUD,
+    LR_STATE_JS,
+    lr_agrees,
+    stop_server,
+)
 
 CHROMIUM = local_server.find_chromium() or "/usr/bin/chromium"
-ETA_JS = r"""() => {
-  const a = Array.from(document.querySelectorAll('.katex-mathml annotation'))
-      .map(e => e.textContent).find(t => t.includes('\\eta ='));
-  const m = a && a.match(/\\eta = ([0-9.e+-]+)/);
-  return m ? m[1] : null;
-}"""
 
 
 def _spin():
@@ -59,30 +58,39 @@ def _spin():
 def measure(page, args):
     rng = random.Random(args.seed)
     slider = page.get_by_role("slider", name="Learning rate")
+    auto_label = page.locator("label").filter(has=page.get_by_role("switch", name="Auto"))
     rows = []
+    state = page.evaluate(LR_STATE_JS)
     for i in range(args.changes):
-        key, want = ("ArrowLeft", "0.3") if i % 2 == 0 else ("ArrowRight", "1")
-        slider.focus()
-        t0 = time.monotonic()
-        slider.press(key)
-        applied = in_url = None
-        eta = None
+        if args.auto_every and i % args.auto_every == args.auto_every - 1 and not state["auto"]:
+            action, want, auto = "Auto on", "1", True
+            t0 = time.monotonic()
+            auto_label.click()
+        else:
+            key, want = ("ArrowLeft", "0.3") if state["widget"] == "1" else ("ArrowRight", "1")
+            action, auto = key, False
+            slider.focus()
+            t0 = time.monotonic()
+            slider.press(key)
+        agreed = None
         while time.monotonic() - t0 < args.wait:
-            search = page.evaluate("location.search")
-            m = re.search(r"lr=([^&]+)", search)
-            if in_url is None and ((m and m.group(1) == want) if want != "1" else not m):
-                in_url = time.monotonic() - t0
-            eta = page.evaluate(ETA_JS)
-            if applied is None and eta == want:
-                applied = time.monotonic() - t0
-            if applied is not None and in_url is not None:
+            state = page.evaluate(LR_STATE_JS)
+            if lr_agrees(state, want, auto):
+                agreed = time.monotonic() - t0
                 break
-            time.sleep(0.03)
-        rows.append({"change": i, "to": want, "applied_s": applied, "in_url_s": in_url,
-                     "view_kept": eta is not None})
-        print(f"{i:3d} lr → {want:>3}: applied {_fmt(applied)}, in URL {_fmt(in_url)}, "
-              f"view {'kept' if eta is not None else 'LOST'}", flush=True)
+            time.sleep(0.02)
+        held = agreed is not None
+        until = time.monotonic() + args.hold
+        while held and time.monotonic() < until:
+            state = page.evaluate(LR_STATE_JS)
+            held = lr_agrees(state, want, auto)
+            time.sleep(0.05)
+        rows.append({"change": i, "action": action, "to": want, "auto": auto,
+                     "agreed_s": agreed, "held": held, "state": state})
+        print(f"{i:3d} {action:>10} → {want:>3}: agreed {_fmt(agreed)}, "
+              f"{'held' if held else 'NOT HELD ' + json.dumps(state)}", flush=True)
         time.sleep(rng.uniform(0.0, 1.0))
+        state = page.evaluate(LR_STATE_JS)
     return rows
 
 
@@ -91,22 +99,23 @@ def _fmt(s):
 
 
 def summary(rows):
-    out = {"changes": len(rows)}
-    for name in ("applied_s", "in_url_s"):
-        times = [r[name] for r in rows if r[name] is not None]
-        out[name.removesuffix("_s")] = f"{len(times)}/{len(rows)}"
-        out[f"{name.removesuffix('_s')}_median_s"] = statistics.median(times) if times else None
-        out[f"{name.removesuffix('_s')}_max_s"] = max(times) if times else None
-    out["view_kept"] = f"{sum(r['view_kept'] for r in rows)}/{len(rows)}"
-    return out
+    times = sorted(r["agreed_s"] for r in rows if r["agreed_s"] is not None)
+    landed = sum(r["held"] for r in rows)
+    return {"changes": len(rows), "landed": f"{landed}/{len(rows)}",
+            "agreed_median_s": statistics.median(times) if times else None,
+            "agreed_p90_s": times[int(0.9 * (len(times) - 1))] if times else None,
+            "agreed_max_s": times[-1] if times else None}
 
 
 def main():
     from playwright.sync_api import sync_playwright
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--changes", type=int, default=30)
+    ap.add_argument("--config", choices=("repo", "cloud"), default="repo")
+    ap.add_argument("--changes", type=int, default=100)
+    ap.add_argument("--auto-every", type=int, default=10)
     ap.add_argument("--wait", type=float, default=6.0, help="s to wait for each change")
+    ap.add_argument("--hold", type=float, default=1.0, help="s it must then stay agreed")
     ap.add_argument("--busy", type=int, default=0, help="busy-looping processes beside it")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--root", default=ROOT)
@@ -116,12 +125,14 @@ def main():
     info = {"date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
             "load": os.getloadavg(), "python": platform.python_version(),
-            "root": os.path.abspath(args.root), "command": " ".join(sys.argv)}
+            "root": os.path.abspath(args.root), "config": args.config,
+            "command": " ".join(sys.argv)}
     print(json.dumps(info))
     spinners = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(args.busy)]
     for p in spinners:
         p.start()
-    proc, url = local_server.start_server(args.root)
+    proc, url = local_server.start_server(
+        args.root, server_args=COMMUNITY_CLOUD if args.config == "cloud" else ())
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -129,7 +140,7 @@ def main():
             page.goto(url)
             page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
             page.get_by_text("Math", exact=True).click()
-            page.wait_for_function(f"({ETA_JS})() === '1'", timeout=30_000)
+            page.wait_for_function(f"({LR_STATE_JS})().model === '1'", timeout=30_000)
             switch = page.get_by_role("switch", name="Play")
             page.locator("label").filter(has=switch).click()
             page.wait_for_timeout(2000)

@@ -107,3 +107,32 @@ NODE_JS = """([layer, unit]) => {
   return {px: box.left + div._fullLayout.xaxis.l2p(t.x[i]),
           py: box.top + div._fullLayout.yaxis.l2p(t.y[i])};
 }"""
+
+
+# What the page says of its learning rate, in each of the four places it shows it: the
+# slider, the Auto switch with its "Automatic:" line, the URL, and the Math view's optimizer
+# line (the server's trainer: eta as the model uses it). Shared by the
+# browser tests and benchmarks/bench_setting_changes.py.
+LR_STATE_JS = r"""() => {
+  const slider = document.querySelector('input[type=range][aria-label="Learning rate"]');
+  const auto = document.querySelector('input[role=switch][aria-label="Auto"]');
+  const caption = Array.from(document.querySelectorAll('[data-testid=stCaptionContainer]'))
+      .map(e => e.innerText).find(t => t.startsWith('Automatic:'));
+  const eta = Array.from(document.querySelectorAll('.katex-mathml annotation'))
+      .map(e => e.textContent).find(t => t.includes('\\eta ='));
+  const m = eta && eta.match(/\\eta = ([0-9.e+-]+)/);
+  const c = caption && caption.match(/^Automatic: ([0-9.e+-]+)/);
+  return {widget: slider ? slider.getAttribute('aria-valuetext') : null,
+          auto: auto ? auto.checked : null, caption: c ? c[1] : null,
+          url: new URLSearchParams(location.search).get('lr'),
+          model: m ? m[1] : null};
+}"""
+
+
+def lr_agrees(state, lr, auto):
+    """Whether the page shows learning rate ``lr`` (text, e.g. "0.3") with Auto ``auto``
+    everywhere: slider, switch, Automatic: line, URL (no lr when automatic, as the default
+    is) and the model."""
+    return (state["widget"] == lr and state["model"] == lr and state["auto"] == auto
+            and state["caption"] == (lr if auto else None)
+            and state["url"] == (None if auto else lr))

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from devtools.local_server import LR_STATE_JS, lr_agrees
+
 UPLOADS = Path(__file__).resolve().parents[1] / "data" / "uploads"
 TIMEOUT = 30_000  # ms, for anything that waits on a script run
 SETTLE = 1.0      # s after Pause before the counters are compared
@@ -117,35 +119,6 @@ def choose(page: Page, label: str, option: str):
 
 def no_exception(page: Page):
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-
-
-# What the page says of its learning rate, in each of the four places it shows it: the
-# slider, the Auto switch with its "Automatic:" line, the URL, and the Math view's optimizer
-# line (the server's trainer: eta as the model uses it). Shared with
-# benchmarks/bench_setting_changes.py.
-LR_STATE_JS = r"""() => {
-  const slider = document.querySelector('input[type=range][aria-label="Learning rate"]');
-  const auto = document.querySelector('input[role=switch][aria-label="Auto"]');
-  const caption = Array.from(document.querySelectorAll('[data-testid=stCaptionContainer]'))
-      .map(e => e.innerText).find(t => t.startsWith('Automatic:'));
-  const eta = Array.from(document.querySelectorAll('.katex-mathml annotation'))
-      .map(e => e.textContent).find(t => t.includes('\\eta ='));
-  const m = eta && eta.match(/\\eta = ([0-9.e+-]+)/);
-  const c = caption && caption.match(/^Automatic: ([0-9.e+-]+)/);
-  return {widget: slider ? slider.getAttribute('aria-valuetext') : null,
-          auto: auto ? auto.checked : null, caption: c ? c[1] : null,
-          url: new URLSearchParams(location.search).get('lr'),
-          model: m ? m[1] : null};
-}"""
-
-
-def lr_agrees(state, lr, auto):
-    """Whether the page shows learning rate ``lr`` (text, e.g. "0.3") with Auto ``auto``
-    everywhere: slider, switch, Automatic: line, URL (no lr when automatic, as the default
-    is) and the model."""
-    return (state["widget"] == lr and state["model"] == lr and state["auto"] == auto
-            and state["caption"] == (lr if auto else None)
-            and state["url"] == (None if auto else lr))
 
 
 def wait_lr(page: Page, lr: str, auto: bool, timeout=TIMEOUT):
