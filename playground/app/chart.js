@@ -69,6 +69,20 @@ function scaleType(layout, k) {
   if (layout.legend) layout.legend.font = {size: Math.round(12 * k)};
 }
 
+// A figure's one-line text summary (layout.meta.summary: the decision map's) in a visually
+// hidden paragraph before the chart, for screen readers; not announced while it changes.
+function describe(div, text) {
+  if (!text && !div.__summary) return;
+  if (!div.__summary) {
+    div.__summary = document.createElement("p");
+    div.__summary.className = "sr-only";
+    div.before(div.__summary);
+  }
+  // the figure's text is escaped for Plotly (&lt;b&gt;): decoded, never run, as plain text
+  div.__summary.textContent = text
+    ? new DOMParser().parseFromString(text, "text/html").documentElement.textContent : "";
+}
+
 function drawFigure(div, data) {
   const fig = JSON.parse(data.figure);
   placeToolbar(fig.layout);
@@ -86,6 +100,7 @@ function drawFigure(div, data) {
     div.__template = {json: template, value: fig.layout.template};
   }
   window.Plotly.react(div, fig.data, fig.layout, data.config).then(() => {
+    describe(div, fig.layout.meta && fig.layout.meta.summary);
     div.dataset.frame = String(data.frame);   // lets tests and benchmarks see updates
     listenForClicks(div);
     listenForDraws(div);

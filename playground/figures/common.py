@@ -1,6 +1,7 @@
 """What every figure shares: the colours, the inert user text, and the small layout, axis and
 trace helpers that keep each figure quick to build and to send (see the package docstring)."""
 
+import functools
 import html
 
 import numpy as np
@@ -24,6 +25,17 @@ TRAIN_COLOR, TEST_COLOR = "#0072B2", "#D55E00"
 _NEG_RGB, _POS_RGB = (33, 102, 172), (178, 24, 43)   # the ends of DIVERGING
 _GRID = "#ebebeb"
 
+# Told apart without colour (WCAG 1.4.1): each class has its own marker shape too.
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "pentagon",
+           "hexagon", "star", "hexagram", "x")
+# Seen on any map (WCAG 1.4.11, 3:1 for graphics): every colour of a class map is at least
+# this light (relative luminance; the darkest class colour, blue, at full confidence is
+# 0.295), so a black outline has 6.8:1 against all of them, and a test point's ring is its
+# class colour darkened to RING_MAX_LUMINANCE, 3:1 against the lightest-floor map colour.
+MAP_MIN_LUMINANCE = 0.29
+OUTLINE = "#000000"
+RING_MAX_LUMINANCE = (MAP_MIN_LUMINANCE + 0.05) / 3 - 0.05
+
 
 # -- helpers -----------------------------------------------------------------------------------
 def safe_text(s) -> str:
@@ -37,6 +49,41 @@ def safe_text(s) -> str:
 def class_colors(k: int) -> list[str]:
     """Colours for classes 0..k-1 (the palette repeats beyond 10 classes)."""
     return [PALETTE[i % len(PALETTE)] for i in range(k)]
+
+
+def class_symbols(k: int) -> list[str]:
+    """Marker shapes for classes 0..k-1 (repeating beyond 10 classes, like the colours)."""
+    return [SYMBOLS[i % len(SYMBOLS)] for i in range(k)]
+
+
+def luminance(rgb) -> float:
+    """WCAG relative luminance of an sRGB colour, 0–255 per channel."""
+    c = np.asarray(rgb, dtype=np.float64) / 255.0
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(c @ np.array([0.2126, 0.7152, 0.0722]))
+
+
+def contrast(rgb_a, rgb_b) -> float:
+    """WCAG contrast ratio of two sRGB colours, 1 to 21."""
+    a, b = sorted((luminance(rgb_a), luminance(rgb_b)))
+    return (b + 0.05) / (a + 0.05)
+
+
+@functools.cache
+def ring_colors(k: int) -> tuple[str, ...]:
+    """Each class colour darkened (its channels scaled down) until its luminance is at most
+    RING_MAX_LUMINANCE: the test points' rings, 3:1 or more against every map colour."""
+    rings = []
+    for color in class_colors(k):
+        rgb = np.array(_hex_rgb(color), dtype=np.float64)
+        lo, hi = 0.0, 1.0                  # the largest scale that is dark enough
+        for _ in range(30):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if luminance(np.round(rgb * mid)) <= RING_MAX_LUMINANCE \
+                else (lo, mid)
+        r, g, b = (int(v) for v in np.round(rgb * lo))
+        rings.append(f"#{r:02x}{g:02x}{b:02x}")
+    return tuple(rings)
 
 
 def _class_names(class_names, k):
@@ -103,13 +150,18 @@ def _hex_rgb(color):
     return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
 
 
-def _class_points(X, y, k, names, *, test=False, size=7, showlegend=True, test_legend=False):
-    """One Scatter dict per class present: filled (train) or white-filled rings (test). The
-    legend names each class once, by its training points (``test_legend``: by its test
-    points, when the training points are not drawn)."""
+def _class_points(X, y, k, names, *, test=False, size=7, showlegend=True, test_legend=False,
+                  outline=OUTLINE):
+    """One Scatter dict per class present, in the class's colour and shape: filled with a
+    black outline (train; ``outline`` another colour) or white-filled rings in the class
+    colour darkened (test; see :func:`ring_colors`). The legend names each class once, by
+    its training points (``test_legend``: by its test points, when the training points are
+    not drawn)."""
     X = np.asarray(X)
     y = np.asarray(y)
     traces = []
+    rings = ring_colors(k)
+    symbols = class_symbols(k)
     for c, color in enumerate(class_colors(k)):
         mask = y == c
         if not mask.any():
@@ -118,9 +170,11 @@ def _class_points(X, y, k, names, *, test=False, size=7, showlegend=True, test_l
         # one legend entry per class: a click on it shows or hides its train and test points
         group = f"class{c}"
         if test:
-            marker = dict(color="white", size=size, line=dict(color=color, width=2))
+            marker = dict(color="white", size=size + 1, symbol=symbols[c],
+                          line=dict(color=rings[c], width=2))
         else:
-            marker = dict(color=color, size=size, line=dict(color="white", width=1))
+            marker = dict(color=color, size=size, symbol=symbols[c],
+                          line=dict(color=outline, width=1))
         trace = dict(type="scatter", mode="markers", x=_f32(X[mask, 0]), y=_f32(X[mask, 1]),
                      name=name, marker=marker, legendgroup=group,
                      hovertemplate=f"{name}<br>x=%{{x:.2f}}, y=%{{y:.2f}}<extra></extra>")

@@ -8,6 +8,7 @@ import numpy as np
 from PIL import Image
 
 from .common import (
+    MAP_MIN_LUMINANCE,
     _axis,
     _class_names,
     _class_points,
@@ -17,6 +18,7 @@ from .common import (
     _layout,
     class_colors,
     grid_image,
+    luminance,
     place_heat,
     plane_axes,
     safe_text,
@@ -30,13 +32,21 @@ BANDS = 8
 def decision_colors(k):
     """The colour of every decision-map code = class·BANDS + band, as (k·BANDS, 3) uint8 RGB:
     the class colour blended with white, pale for band 0 (a coin toss) to saturated for
-    band 7. The heatmap's colorscale and the map's image both use these."""
+    band 7. The heatmap's colorscale and the map's image both use these. No colour is
+    darker than MAP_MIN_LUMINANCE (the black and wine classes stop short of their full
+    blend), so the points' outlines and rings keep 3:1 against every one."""
     colors = np.empty((k * BANDS, 3), dtype=np.uint8)
     for c, color in enumerate(class_colors(k)):
         rgb = _hex_rgb(color)
+
+        def blend(t, rgb=rgb):
+            return [round(255 + (v - 255) * t) for v in rgb]
+
+        top = 0.70
+        while luminance(blend(top)) < MAP_MIN_LUMINANCE:
+            top -= 0.01
         for band in range(BANDS):
-            t = 0.08 + 0.62 * band / (BANDS - 1)
-            colors[c * BANDS + band] = [round(255 + (v - 255) * t) for v in rgb]
+            colors[c * BANDS + band] = blend(0.08 + (top - 0.08) * band / (BANDS - 1))
     return colors
 
 
@@ -116,6 +126,35 @@ def refined_codes(probs):
     return _codes(cls, conf, k)
 
 
+def _in_own_region(cls, xs, ys, X, y):
+    """How many of the points lie in the region of their own class (the grid cell nearest
+    to each point), and how many points there are."""
+    if X is None or y is None or not len(X):
+        return 0, 0
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    ix = np.clip(np.rint((X[:, 0] - xs[0]) / (xs[-1] - xs[0]) * (len(xs) - 1)), 0, len(xs) - 1)
+    iy = np.clip(np.rint((X[:, 1] - ys[0]) / (ys[-1] - ys[0]) * (len(ys) - 1)), 0, len(ys) - 1)
+    return int(np.sum(cls[iy.astype(int), ix.astype(int)] == y)), len(y)
+
+
+def map_summary(codes, xs, ys, names, X_train, y_train, X_test=None, y_test=None):
+    """The decision map in one line of text, for a screen reader: the share of the plane
+    each class's region takes, and how many points lie in their own class's region. The
+    names stay escaped (:func:`safe_text`), as in every figure string."""
+    cls = codes // BANDS
+    share = np.bincount(cls.ravel(), minlength=len(names)) / cls.size
+    regions = ", ".join(f"{n} over {s:.0%}" for n, s in zip(names, share))
+    text = f"Decision map of {len(names)} classes: the network predicts {regions} of the plane."
+    counts = []
+    for X, y, which in ((X_train, y_train, "training"), (X_test, y_test, "test")):
+        inside, n = _in_own_region(cls, xs, ys, X, y)
+        if n:
+            counts.append(f"{inside} of {n} {which} points")
+    if counts:
+        text += f" {' and '.join(counts)} lie in their own class's region."
+    return text
+
+
 def decision_region_figure(xs, ys, probs, X_train, y_train, X_test=None, y_test=None, *,
                            class_names=None, height=430, title=None, hover_detail=True,
                            image=False, discrete=False, refine=False, highlight=None):
@@ -189,7 +228,9 @@ def decision_region_figure(xs, ys, probs, X_train, y_train, X_test=None, y_test=
                                  img_codes.shape[:2]))
 
     layout = _layout(height, **plane_axes(xs, ys),
-                     margin=dict(l=40, r=10, t=60 if title else 40, b=30))
+                     margin=dict(l=40, r=10, t=60 if title else 40, b=30),
+                     meta={"summary": map_summary(codes, xs, ys, names, X_train, y_train,
+                                                  X_test, y_test)})
     if images:
         layout["images"] = images
     if title:

@@ -178,7 +178,9 @@ def unit_map_figure(xs, ys, values, *, title, activation=None, layer=None, X=Non
     if X is not None and y is not None:
         y = np.asarray(y)
         k = int(y.max()) + 1 if y.size else 0
-        data += _class_points(X, y, k, _class_names(None, k), size=6, showlegend=False)
+        # white outlines: an activation map runs to dark colours
+        data += _class_points(X, y, k, _class_names(None, k), size=6, showlegend=False,
+                              outline="white")
     layout = _layout(
         height,
         title=dict(text=safe_text(title), x=0.01, font=dict(size=13)),

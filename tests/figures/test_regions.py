@@ -8,6 +8,7 @@ import pytest
 from playground import figures as F
 from playground.engine.datasets import grid_axes, grid_points
 from playground.engine.model import MLP
+from playground.figures.common import ring_colors
 from playground.figures.regions import _decision_colorscale
 
 
@@ -99,7 +100,8 @@ def test_decision_points_per_class_in_palette_colours(data, grid):
     assert [t.name for t in train] == ["a", "b", "c"]
     assert [t.name for t in test] == ["a (test)", "b (test)", "c (test)"]
     assert [t.marker.color for t in train] == list(F.PALETTE[:3])
-    assert [t.marker.line.color for t in test] == list(F.PALETTE[:3])
+    # test points: white, ringed in the class colour darkened (3:1 on every map colour)
+    assert [t.marker.line.color for t in test] == list(ring_colors(3))
     assert all(t.marker.color == "white" for t in test)
     assert [len(t.x) for t in train] == [int(np.sum(y == c)) for c in range(3)]
     assert [len(t.x) for t in test] == [int(np.sum(yt == c)) for c in range(3)]
