@@ -9,8 +9,8 @@ presses, alternately 1 → 0.3 and back, with a random pause of 0–1 s between 
 which brings the rule's rate (1) back. After each change the page is polled for ``--wait`` s
 (default 6) until it **agrees** everywhere it shows the rate (``devtools.local_server.
 LR_STATE_JS``): the slider, the Auto switch, the "Automatic:" line, the URL and the model's
-η; then it must **stay** so for ``--hold`` s (default 1; a change undone a frame later is not
-landed).
+η; then none of them may say otherwise for ``--hold`` s (default 1; a change undone a frame
+later is not landed; a place redrawn at that instant, e.g. the Math view, says nothing).
 
 ``--config cloud`` starts the server with the settings Streamlit Community Cloud forces over
 .streamlit/config.toml (``runner.fastReruns=true`` among them, see ``COMMUNITY_CLOUD``);
@@ -83,7 +83,7 @@ def measure(page, args):
         until = time.monotonic() + args.hold
         while held and time.monotonic() < until:
             state = page.evaluate(LR_STATE_JS)
-            held = lr_agrees(state, want, auto)
+            held = not _conflicts(state, want, auto)
             time.sleep(0.05)
         rows.append({"change": i, "action": action, "to": want, "auto": auto,
                      "agreed_s": agreed, "held": held, "state": state})
@@ -92,6 +92,16 @@ def measure(page, args):
         time.sleep(rng.uniform(0.0, 1.0))
         state = page.evaluate(LR_STATE_JS)
     return rows
+
+
+def _conflicts(state, lr, auto):
+    """Whether a place the page shows the rate in says otherwise (a place being redrawn at
+    that instant, e.g. the Math view's equation, says nothing)."""
+    expected = {"widget": lr, "model": lr, "auto": auto, "caption": lr if auto else None,
+                "url": None if auto else lr}
+    optional = ("widget", "model", "auto")
+    return any(state[k] != v for k, v in expected.items()
+               if not (k in optional and state[k] is None))
 
 
 def _fmt(s):
