@@ -63,7 +63,7 @@ def draw_toggle():
 
 
 def draw_bar(page):
-    """The draw controls under the controls row, while the Draw switch is on."""
+    """The draw controls beside the map (in the live frame), while the Draw switch is on."""
     if not st.session_state.get(DRAW):
         return
     pg = page.pg

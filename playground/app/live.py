@@ -46,17 +46,18 @@ import numpy as np
 import streamlit as st
 
 from .. import figures
-from ..state.guards import stall
 from ..state.painting import shown
 from ..state.playground import FRAME_BUDGET
 from . import node_focus
+from .banners import stage_banners
 from .chart import live_chart
-from .draw import DRAW, draw_mode, draw_status, take_draw
+from .draw import DRAW, draw_bar, draw_mode, draw_status, take_draw
 from .page_state import WIDGETS, one_at_a_time, page_state, reported
 from .trace_view import highlight, take_click
 from .views import VIEWS, show_view
 
 FRAME_SECONDS = 0.08         # while playing, a frame at most this often (12.5 per second)
+CURVES_HEIGHT = 250          # px: the curves beside the map, above the view
 METRIC_WIDTH = 92            # px: fixed, so the numbers do not shift as their digits change
 PRESENT_SCALE = 1.3          # the charts' type in presentation mode
 
@@ -124,7 +125,6 @@ def live_frame():
     live.frame += 1
     # one row container, not st.columns(6): 7 elements per frame instead of 13, each a
     # websocket message the page handles on its own
-    notices = st.container()          # the stall banner and the speed note, when they apply
     metrics_row = st.container(horizontal=True, key="metrics", gap="small")
     if playing:
         if pg.trainer.diverged:
@@ -137,15 +137,18 @@ def live_frame():
                          f"interaction, to share the server fairly. Press Play to continue.")
     tr = pg.trainer
     _metrics(metrics_row, tr, accuracy=pg.data.task != "regression")
-    _notices(notices, page, playing)
-    draw_status(notices, page)
-    # the stage: the map (as large as the window allows) with the curves under it, and the
-    # chosen view beside it
+    # the stage: the map, as large as the window allows and with nothing above it that
+    # comes and goes; beside it the banners, the loss and accuracy curves (in view with the
+    # map on any screen from 1366×768) and the chosen view
     stage, side = st.columns([0.56, 0.44], gap="medium")
     with stage:
         _decision_map(page, playing, pausing)
-        _curves(page)
     with side:
+        with st.container(key="banners"):
+            stage_banners(page, playing)
+            draw_bar(page)
+            draw_status(st, page)
+        _curves(page)
         # No default: while playing, the frontend can drop the state of a widget inside this
         # fragment when a page run and a fragment run overlap, and the control then comes
         # back at its default. An empty choice (that, or a click on the chosen view) keeps
@@ -155,23 +158,6 @@ def live_frame():
         page.view = st.segmented_control("View", VIEWS, key="w_view", wrap=True,
                                          label_visibility="collapsed", on_change=touch)
         show_view(page.view, page)
-
-
-def _notices(slot, page, playing):
-    pg, live = page.pg, page.live
-    # every frame that trained: a forward pass over the training set (cached per update)
-    checked = (pg.run_id, pg.trainer.updates, pg.settings)
-    if live.stall_checked != checked:
-        same_run = live.stall_checked[:1] == checked[:1]
-        live.stall = stall(pg, held=same_run and live.stall is not None)
-        live.stall_checked = checked
-    if live.stall is not None:
-        slot.warning(f"**Training has stalled.** {live.stall.what} {live.stall.cause}",
-                     icon=":material/hourglass_disabled:")
-    if playing and pg.capped:
-        fit, asked = pg.capped
-        slot.caption(f"Speed capped: {fit} of the {asked} updates per frame fit in a frame's "
-                     f"{FRAME_BUDGET:g} s of training (a large network on many points).")
 
 
 def _decision_map(page, playing, pausing):
@@ -235,6 +221,7 @@ def _curves(page):
     loss = tr.history.loss.as_dict()
     accuracy = pg.data.task != "regression"      # regression: the loss only
     fig = figures.loss_figure(tr.history.evals.as_dict(), log_y=log_y, pinned=pinned,
+                              height=CURVES_HEIGHT,
                               batch_loss=(loss["step"], loss["loss"]),
                               x=st.session_state.get("w_x_axis") or page.x_axis,
                               accuracy=accuracy)

@@ -20,7 +20,7 @@ import streamlit as st
 from ..state import lessons
 from ..state.settings import to_query
 from .chart import ensure_plotly_js
-from .draw import draw_bar, draw_toggle, url_flag
+from .draw import draw_toggle, url_flag
 from .keyboard import hint, keyboard_help
 from .live import display_options, live_frame, page_inputs, play_switch
 from .page_state import (
@@ -45,7 +45,9 @@ def main():
     page = page_state()
     pg = page.pg
     page.runs += 1
-    if page.pause_request is not None:          # "" pauses without a notice
+    if page.pause_request is None:
+        page.pause_notice = None                # a pause's reason stays until the next run
+    else:                                       # "" pauses without a notice
         page.pause_notice = page.pause_request or page.pause_notice
         write_control("playing", False, page.written, page.runs)
     page.touch()
@@ -87,19 +89,17 @@ def main():
         st.caption(f"A from-scratch NumPy network: {formula(pg.settings)}, trained by "
                    f"backpropagation. Press Play, then change the learning rate, the batch "
                    f"mode or the network and watch what happens.")
-    # one fixed slot for the banners, so that a warning appearing or going does not shift
-    # the delta paths of everything below (which would briefly show old and new rows)
+    # one fixed slot for a link's warnings, so that one appearing or going does not shift
+    # the delta paths of everything below (the stage's banners are beside the map: banners)
     with st.container():
         _banners(page)
     _controls(page)
     confirm_writes(page.runs)                # after every control this run may have set
     page.pause_request = None                # the Play switch is drawn off
-    draw_bar(page)
     st.fragment(live_frame)()     # while playing, the decision map's chart reruns it
 
 
 def _banners(page):
-    pg = page.pg
     for warning in page.url_warnings:
         st.warning(plain(warning), icon=":material/link:")
     if page.url_warnings:
@@ -110,42 +110,6 @@ def _banners(page):
                 "(its weights, history and pinned runs) and any uploaded file were lost.",
                 icon=":material/sync_problem:")
         st.button("Dismiss", key="dismiss_moved", on_click=_dismiss_moved)
-    lesson = lessons.BY_KEY.get(page.lesson)
-    if lesson:
-        st.info(f"**{lesson.title}** — {lesson.text}", icon=":material/school:")
-        st.button("Close lesson", key="close_lesson", on_click=_close_lesson)
-    # the divergence banner before the one-off pause notice: when the notice goes on the next
-    # run, the banner keeps its place (a banner that moves up leaves its stale copy below it
-    # until that run ends)
-    if pg.trainer.diverged:
-        _divergence(pg.trainer)
-    if page.pause_notice:
-        st.info(page.pause_notice, icon=":material/pause_circle:")
-        page.pause_notice = None
-
-
-def _divergence(tr):
-    """The divergence banner: what happened, and the ways on (continue from the last finite
-    weights once the settings have changed, or Reset)."""
-    was = tr.diverged_with
-    now = tr.divergence_settings()
-    changed = was is None or was != now
-    if changed:
-        after = (f" The settings have changed since (learning rate now {tr.lr:g}): continue "
-                 f"from the last finite weights, or press Reset.")
-    else:
-        after = (" Choose a smaller learning rate to continue from the last finite weights, "
-                 "or press Reset.")
-    # plain(): an imported run file carries its own (untrusted) divergence message
-    st.warning(plain(tr.divergence_message + after), icon=":material/warning:")
-    if changed:
-        st.button("Continue from the last finite weights", key="resume", on_click=_on_resume,
-                  icon=":material/play_arrow:")
-
-
-@one_at_a_time
-def _on_resume():
-    page_state().pg.resume()
 
 
 @one_at_a_time
@@ -156,11 +120,6 @@ def _dismiss_moved():
 @one_at_a_time
 def _dismiss_url_warnings():
     page_state().url_warnings = []
-
-
-@one_at_a_time
-def _close_lesson():
-    page_state().lesson = None
 
 
 def _controls(page):
