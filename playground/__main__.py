@@ -14,10 +14,11 @@ import argparse
 import sys
 import time
 
+from .engine.activations import ACTIVATIONS
 from .engine.csvfile import load_csv
 from .engine.datasets import DATASETS, DatasetError, make_dataset, train_test_split
 from .engine.features import FEATURES
-from .engine.model import ACTIVATIONS, INITS, MLP, ModelError
+from .engine.model import INITS, MLP, ModelError
 from .engine.regression_data import REGRESSION_DATASETS
 from .engine.runs import run_to_json, run_to_npz
 from .engine.training import OPTIMIZERS, Trainer, TrainingError
@@ -54,7 +55,7 @@ def build_parser():
     t.add_argument("--features", nargs="+", choices=FEATURES, default=None, metavar="ID",
                    help=f"the network's input features, from {', '.join(FEATURES)} "
                         f"(default: the raw x1 x2)")
-    t.add_argument("--activation", default="relu", choices=ACTIVATIONS)
+    t.add_argument("--activation", default="relu", choices=tuple(ACTIVATIONS))
     t.add_argument("--init", default="he", choices=INITS)
     t.add_argument("--dtype", default="float64", choices=("float64", "float32"))
     t.add_argument("--lr", type=float, default=1.0)

@@ -19,25 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .engine.activations import activation
 from .engine.features import RAW_INPUTS, featurize
-from .engine.workspace import LEAKY_SLOPE
-
-
-def _activation(kind, r):
-    """(h, f'(r)) for one hidden layer's pre-activations."""
-    if kind == "relu":
-        return np.maximum(r, 0.0), (r > 0).astype(np.float64)
-    if kind == "leaky_relu":
-        return np.where(r > 0, r, LEAKY_SLOPE * r), np.where(r > 0, 1.0, LEAKY_SLOPE)
-    if kind == "tanh":
-        h = np.tanh(r)
-        return h, 1.0 - h * h
-    if kind == "sigmoid":
-        h = 0.5 * (1.0 + np.tanh(0.5 * r))       # σ(r) in the form that cannot overflow
-        return h, h * (1.0 - h)
-    if kind == "linear":
-        return r.copy(), np.ones_like(r)
-    raise ValueError(f"Unknown activation {kind!r}.")
 
 
 def point_trace(net, X, y, i):
@@ -81,15 +64,16 @@ def point_trace(net, X, y, i):
 
     point = X[i].copy()
     x = np.array(featurize(X[i:i + 1], net.features)[0], dtype=np.float64)
+    act = activation(net.activation)            # the plain f and f', not the workspace's
     r, h, slopes = [], [], []
     a = x
     for l in range(L):
         z = a @ W[l] + b[l]
         r.append(z)
         if l < L - 1:
-            a, slope = _activation(net.activation, z)
+            a = act.f(z)
             h.append(a)
-            slopes.append(slope)
+            slopes.append(act.df(z))
     score = r[-1]
     if regression:
         p = score.copy()                         # the output unit is linear: ŷ is the score

@@ -6,16 +6,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from ..engine.activations import activation, fill
 from ..figures.common import sci_text
-
-ACTIVATION_TEX = {
-    "relu": (r"\max(0,\, r)", r"\mathbb{1}(r > 0)"),
-    "leaky_relu": (r"\max(0.01\,r,\, r)", r"\mathbb{1}(r > 0) + 0.01\,\mathbb{1}(r \le 0)"),
-    "tanh": (r"\tanh(r)", r"1 - h^2"),
-    "sigmoid": (r"\sigma(r) = \frac{1}{1 + e^{-r}}", r"h\,(1 - h)"),
-    "linear": (r"r", r"1"),
-}
-
 
 FEATURE_TEX = {"x1": "x_1", "x2": "x_2", "x1sq": "x_1^2", "x2sq": "x_2^2", "x1x2": "x_1 x_2",
                "sinx1": r"\sin x_1", "sinx2": r"\sin x_2"}
@@ -72,7 +64,7 @@ def render_math(pg):
     L = net.n_layers
     K = sizes[-1]
     n = tr.batch_size or len(tr.X)
-    f, df = ACTIVATION_TEX[net.activation]
+    act = activation(net.activation)
     mode = {"batch": "batch gradient descent: every one of the", "minibatch": "mini-batch: "
             f"$N_b = {n}$ of the", "sgd": "stochastic gradient descent: one of the"}[tr.mode]
     st.markdown(f"**This run**: {L} weight layers, sizes {' → '.join(map(str, sizes))}; "
@@ -99,9 +91,10 @@ def render_math(pg):
         st.latex(r"r_{%d} = A_{%d} W_{%d} + b_{%d},\quad A_{%d} = h_{%d} = %s"
                  r"\qquad W_{%d} \in \mathbb{R}^{%d \times %d},\; h_{%d} \in "
                  r"\mathbb{R}^{n \times %d}"
-                 % (l, l - 1, l, l, l, l, f.replace("r", "r_{%d}" % l) if net.activation
-                    != "sigmoid" else r"\sigma(r_{%d})" % l, l, sizes[l - 1], sizes[l], l,
-                    sizes[l]))
+                 % (l, l - 1, l, l, l, l, fill(act.tex, "r_{%d}" % l), l, sizes[l - 1],
+                    sizes[l], l, sizes[l]))
+    if L > 1:
+        st.caption(act.definition)
     l1 = tr.l1 > 0
     if regression:
         _regression_output(L, n, _penalty(tr))
@@ -131,9 +124,7 @@ def render_math(pg):
             st.latex(r"dh_{%d} = %s\, W_{%d}^{\top} \in \mathbb{R}^{%d \times %d},\qquad "
                      r"dr_{%d} = dh_{%d} \odot %s"
                      % (l - 1, d, l, n, sizes[l - 1], l - 1, l - 1,
-                        df.replace("r", "r_{%d}" % (l - 1)).replace("h", "h_{%d}" % (l - 1))
-                        if net.activation in ("tanh", "sigmoid") else
-                        df.replace("r", "r_{%d}" % (l - 1))))
+                        fill(act.dtex, "r_{%d}" % (l - 1), "h_{%d}" % (l - 1))))
     st.subheader("Update")
     opt = {"sgd": r"W \leftarrow W - \eta\, dW",
            "momentum": r"v \leftarrow \mu v - \eta\, dW,\quad W \leftarrow W + v",

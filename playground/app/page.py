@@ -17,6 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ..engine.activations import activation, fill
 from ..state import lessons
 from ..state.settings import to_query
 from .chart import ensure_plotly_js
@@ -164,8 +165,6 @@ def _style(present):
 
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_ACTIVATION_TEXT = {"relu": "max(0, {})", "leaky_relu": "max(0.01·({0}), {0})",
-                    "tanh": "tanh({})", "sigmoid": "σ({})", "linear": "{}"}
 
 
 def formula(settings):
@@ -174,7 +173,7 @@ def formula(settings):
     def sub(n):
         return str(n).translate(_SUB)
 
-    f = _ACTIVATION_TEXT[settings.activation]
+    f = activation(settings.activation).text
     layers = settings.layers
     parts = []
     for l in range(1, layers + 1):
@@ -183,7 +182,7 @@ def formula(settings):
                 parts.append("…")
             continue
         given = "x" if l == 1 else f"h{sub(l - 1)}"
-        parts.append(f"h{sub(l)} = " + f.format(f"{given}W{sub(l)} + b{sub(l)}"))
+        parts.append(f"h{sub(l)} = " + fill(f, f"{given}W{sub(l)} + b{sub(l)}"))
     L = layers + 1
     last = f"h{sub(layers)}" if layers else "x"
     out = f"{last}W{sub(L)} + b{sub(L)}"

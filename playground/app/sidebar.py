@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import figures
+from ..engine.activations import ACTIVATIONS
 from ..engine.csvfile import sample_csv
 from ..engine.datasets import CLASS_RANGE, DatasetError
 from ..engine.features import FEATURE_LABELS, FEATURES
-from ..engine.model import ACTIVATIONS, INITS
+from ..engine.model import INITS
 from ..engine.training import OPTIMIZERS
 from ..state import lessons
 from ..state.playground import read_upload
@@ -113,7 +114,8 @@ def sidebar(pg):
         st.header("Network")
         _features(pg)
         _hidden_layers()
-        st.selectbox("Activation", ACTIVATIONS, key=WIDGETS["activation"],
+        st.selectbox("Activation", tuple(ACTIVATIONS), key=WIDGETS["activation"],
+                     format_func=lambda name: ACTIVATIONS[name].label,
                      help=HELP["activation"])
         st.selectbox("Initialisation", INITS, key=WIDGETS["init"], help=HELP["init"])
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from ..engine.activations import activation, fill
 from ..figures.common import sci_text
 from ..inspect import batch_grads, point_trace
-from .math_view import ACTIVATION_TEX, tex_number
+from .math_view import tex_number
 from .page_state import plain
 
 TRACE_VIEW = "Backprop"
@@ -173,7 +174,7 @@ def _batch_line(tr, n):
 def _forward(net, t):
     """TeX blocks of the forward pass (x; per hidden layer r and h; scores, ŷ and the loss)
     and the notes on what a wide layer leaves out."""
-    f, _ = ACTIVATION_TEX[net.activation]
+    act = activation(net.activation)
     L, K = len(t["r"]), len(t["p"])
     regression = net.task == "regression"
     blocks = [r"x = \begin{pmatrix} %s \end{pmatrix},\qquad y = %s"
@@ -183,13 +184,12 @@ def _forward(net, t):
     for l in range(1, L):
         r, h = t["r"][l - 1], t["h"][l - 1]
         prev = "x" if l == 1 else "h_{%d}" % (l - 1)
-        fl = r"\sigma(r_{%d})" % l if net.activation == "sigmoid" else \
-            f.replace("r", "r_{%d}" % l)
+        fl = fill(act.tex, "r_{%d}" % l)
         blocks.append(tex_table(
             r"r_{%d} = %s W_{%d} + b_{%d},\quad h_{%d} = %s" % (l, prev, l, l, l, fl),
             r"\text{unit}", _units(h), [("r_{%d}" % l, r), ("h_{%d}" % l, h)]))
         shown = _shown(h, f"h{_sub(l)}")
-        if net.activation in ("relu", "leaky_relu"):
+        if act.kink:                          # ReLU-like: active above the kink
             shown += ("; " if shown else "") + f"{int((r > 0).sum())} of {len(r)} active"
         if shown:
             notes.append(f"r{_sub(l)}, h{_sub(l)}: {shown}.")
@@ -215,7 +215,7 @@ def _forward(net, t):
 
 def _backward(net, t):
     """TeX blocks of the backward pass (dscore; per hidden layer, last first, dh and dr)."""
-    _, df = ACTIVATION_TEX[net.activation]
+    act = activation(net.activation)
     L, K = len(t["r"]), len(t["p"])
     if net.task == "regression":
         blocks = [r"\text{dscore} = \frac{\hat y - y}{n} = \frac{%s}{%d} = %s" % (
@@ -231,9 +231,7 @@ def _backward(net, t):
     for l in range(L - 1, 0, -1):
         d = r"\text{dscore}" if l + 1 == L else "dr_{%d}" % (l + 1)
         dh, dr = t["dh"][l - 1], t["dr"][l - 1]
-        slope = df.replace("r", "r_{%d}" % l)
-        if net.activation in ("tanh", "sigmoid"):
-            slope = slope.replace("h", "h_{%d}" % l)
+        slope = fill(act.dtex, "r_{%d}" % l, "h_{%d}" % l)
         blocks.append(tex_table(
             r"dh_{%d} = %s\, W_{%d}^{\top},\quad dr_{%d} = dh_{%d} \odot %s"
             % (l, d, l + 1, l, l, slope),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import figures
+from ..engine.activations import activation
 from ..engine.csvfile import dataset_to_csv
 from ..engine.datasets import grid_points
 from ..engine.gradcheck import describe_gradient_check, gradient_check
@@ -79,7 +80,7 @@ def _gradients(page):
     pairs = pg.parameters()
     _view_chart(page, "weights", lambda: figures.gradient_heatmaps_figure(
         pairs, names=("W", "b"), shared_scale=shared), "weights", detail=shared)
-    word = "dead" if tr.net.activation in ("relu", "leaky_relu") else "saturated"
+    word = activation(tr.net.activation).stuck_word or "saturated"
     # one metric for every layer: four layers' shares side by side fit the view's column
     health = pg.unit_health()
     with st.container(key="health"):

@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activations import ACTIVATIONS
 from .features import RAW_INPUTS, check_features, featurize
 from .workspace import Workspace, carve, flat_size
 
-ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
 INITS = ("he", "xavier", "small", "zeros")
 DTYPES = ("float64", "float32")
 TASKS = ("classification", "regression")
@@ -77,7 +77,8 @@ class MLP:
         if task == "classification" and sizes[-1] < 2:
             raise ModelError("The softmax output needs at least 2 classes.")
         if activation not in ACTIVATIONS:
-            raise ModelError(f"Unknown activation {activation!r}; choose one of {ACTIVATIONS}.")
+            raise ModelError(f"Unknown activation {activation!r}; choose one of "
+                             f"{tuple(ACTIVATIONS)}.")
         if init not in INITS:
             raise ModelError(f"Unknown init {init!r}; choose one of {INITS}.")
         if str(dtype) not in DTYPES:

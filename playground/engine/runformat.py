@@ -89,8 +89,9 @@ import re
 
 import numpy as np
 
+from .activations import ACTIVATIONS
 from .features import RAW_INPUTS, check_features
-from .model import ACTIVATIONS, DTYPES, INITS, TASKS
+from .model import DTYPES, INITS, TASKS
 
 FORMAT = "nn-playground-run"
 VERSION = 2

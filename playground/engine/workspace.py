@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-LEAKY_SLOPE = 0.01
+from .activations import Buffers, activation
+
 # Scores beyond this magnitude could overflow exp() (float32 overflows at ~88.7), so only
 # then is the row maximum subtracted; the shift costs a per-row reduction on every step.
 _SAFE_SCORE = 60.0
@@ -70,16 +71,18 @@ class Workspace:
         dt = net.dtype
         sizes = net.layer_sizes
         self.activation = net.activation
+        act = activation(net.activation)             # an unknown name raises here
+        self._forward_act, self._backward_act = act.forward, act.backward
         self.n_layers = net.n_layers
         # regression: the output is the score itself (P is Z_L), no softmax
         self.regression = net.task == "regression"
         # Each layer's input is (fan_in + 1, n) with a last row of ones, which multiplies the
         # bias row of the layer's (W; b) block: Xt for the first layer, and for the others the
         # previous hidden layer's activations, written into the first rows of _A_in[l] (a
-        # contiguous view, _At[l]). With the linear activation Z is that view itself.
+        # contiguous view, _At[l]). With the identity (no in-place forward) Z is that view.
         self._A_in = [None] + [np.ones((s + 1, n), dtype=dt) for s in sizes[1:-1]]
         self._At = [None] + [a[:-1] for a in self._A_in[1:]]
-        self._Zt = [self._At[l + 1] if net.activation == "linear" else np.empty((s, n), dtype=dt)
+        self._Zt = [self._At[l + 1] if act.forward is None else np.empty((s, n), dtype=dt)
                     for l, s in enumerate(sizes[1:-1])] + [np.empty((sizes[-1], n), dtype=dt)]
         self.Pt = self._Zt[-1] if self.regression else np.empty((sizes[-1], n), dtype=dt)
         self.Z = [z.T for z in self._Zt]
@@ -89,9 +92,6 @@ class Workspace:
         # so that a batch is never copied.
         self._own_input = np.ones((sizes[0] + 1, n), dtype=dt)
         self.Xt = self._own_input
-        # ReLU's comparand (maximum against an array takes the SIMD loop); only ReLU needs it
-        self.zeros = [np.zeros_like(z) if net.activation == "relu" else None
-                      for z in self._Zt[:-1]]
         # the parameter blocks as the transposed products read them (views, made once)
         self._blocks_T = [blk.T for blk in net.layer_blocks]
         # Products with a small inner dimension and a large output, like (x·W1)ᵀ = W1ᵀ·xᵀ and
@@ -110,8 +110,12 @@ class Workspace:
         self.d_first = self.d_blocks[0]
         self._dZt = [np.empty((z.shape[0], nb), dtype=dt) for z in self._Zt]
         self.dZ = [d.T for d in self._dZt]
-        self.mask = [np.empty((z.shape[0], nb), dtype=dt) for z in self._Zt[:-1]]
-        self._bool_mask = [np.empty((z.shape[0], nb), dtype=bool) for z in self._Zt[:-1]]
+        # each hidden layer's scratch arrays, those its activation asks for
+        self._buffers = [Buffers(
+            zeros=np.zeros_like(z) if "zeros" in act.buffers else None,
+            mask=np.empty((z.shape[0], nb), dtype=dt) if "mask" in act.buffers else None,
+            flags=np.empty((z.shape[0], nb), dtype=bool) if "zeros" in act.buffers else None,
+            aux=np.empty_like(z) if "aux" in act.buffers else None) for z in self._Zt[:-1]]
         self.flat_grad_list = [self.flat_grads]
         self.block_grads = [self.d_first] + [g for pair in zip(self.dW[1:], self.db[1:])
                                               for g in pair]
@@ -151,23 +155,9 @@ class Workspace:
         return self.P
 
     def _activate(self, l):
-        Z, A = self._Zt[l], self._At[l + 1]
-        kind = self.activation
-        if kind == "relu":
-            # maximum against an array of zeros takes NumPy's SIMD loop (3× a scalar 0)
-            np.maximum(Z, self.zeros[l], out=A)
-        elif kind == "leaky_relu":
-            np.multiply(Z, LEAKY_SLOPE, out=A)
-            np.maximum(Z, A, out=A)
-        elif kind == "tanh":
-            np.tanh(Z, out=A)
-        elif kind == "sigmoid":
-            # σ(z) = (1 + tanh(z/2)) / 2 never overflows, unlike 1 / (1 + exp(-z))
-            np.multiply(Z, 0.5, out=A)
-            np.tanh(A, out=A)
-            A += 1.0
-            A *= 0.5
-        # linear: A is Z
+        """A_l = f(Z_l) for hidden layer l, by the activation table's in-place forward."""
+        if self._forward_act is not None:                   # None: A is Z (the identity)
+            self._forward_act(self._Zt[l], self._At[l + 1], self._buffers[l])
 
     def _softmax(self):
         """P = softmax(scores), shifting by each sample's max score only when exp() could
@@ -251,32 +241,5 @@ class Workspace:
 
     def _activation_backward(self, l, dA):
         """dA ← dA ⊙ f'(Z_l) in place, for hidden layer l (transposed buffers)."""
-        kind = self.activation
-        Z, A, m = self._Zt[l], self._At[l + 1], self.mask[l]
-        if kind == "relu":
-            if self.n == 1:
-                # one sample: the seed's dh[h <= 0] = 0 as putmask is one call fewer, and at
-                # this size the calls, not the passes, are the cost
-                np.less_equal(Z, self.zeros[l], out=self._bool_mask[l])
-                np.putmask(dA, self._bool_mask[l], 0)
-                return
-            # a float mask and a multiply: 5× cheaper than the seed's dh[h <= 0] = 0. The
-            # comparison writes bools (against the zeros array: NumPy's SIMD loop) and copyto
-            # converts them; np.greater straight into floats runs a slow casting loop.
-            np.greater(Z, self.zeros[l], out=self._bool_mask[l])
-            np.copyto(m, self._bool_mask[l])
-            np.multiply(dA, m, out=dA)
-        elif kind == "leaky_relu":
-            np.greater(Z, 0, out=m)
-            m *= 1.0 - LEAKY_SLOPE
-            m += LEAKY_SLOPE
-            dA *= m
-        elif kind == "tanh":
-            np.multiply(A, A, out=m)                         # 1 − tanh²
-            np.subtract(1.0, m, out=m)
-            dA *= m
-        elif kind == "sigmoid":
-            np.subtract(1.0, A, out=m)                       # σ(1 − σ)
-            m *= A
-            dA *= m
-        # linear: derivative 1
+        if self._backward_act is not None:                  # None: the derivative is 1
+            self._backward_act(self._Zt[l], self._At[l + 1], dA, self._buffers[l])

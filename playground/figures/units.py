@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from ..engine.activations import activation as activation_entry
 from .common import (
     DIVERGING,
     SEQUENTIAL,
@@ -44,26 +45,27 @@ _SCALE_WORDS = {id(SEQUENTIAL): ("purple", "yellow"), id(DIVERGING): ("blue", "r
 def activation_range(activation, values):
     """(lo, hi, colorscale) for one hidden layer's activations ``values`` (any shape).
 
-    The activation's own range where it has one: sigmoid [0, 1], tanh [−1, 1], so a unit
-    that hardly varies looks flat. ReLU and leaky ReLU: [0, max of the layer] (a dead unit
-    is flat at the bottom, a weak one stays dark). Linear: [−m, m], m = the layer's max |a|.
-    ``None`` (unknown): linear's range if anything is negative, else ReLU's."""
+    The activation table's ``colour_range``: a fixed range where the activation has one
+    (sigmoid [0, 1], tanh [−1, 1]), so a unit that hardly varies looks flat; (0, None) is
+    [0, max of the layer] (ReLU: a dead unit is flat at the bottom, a weak one stays dark);
+    None is [−m, m], m = the layer's max |a| (linear, GELU, SiLU).
+    ``None`` (unknown activation): [−m, m] if anything is negative, else [0, max]."""
     a = np.asarray(values, dtype=np.float64)
     finite = np.isfinite(a)
     top = float(np.max(a, where=finite, initial=0.0))
     m = float(np.max(np.abs(a), where=finite, initial=0.0))
     if activation is None:
-        activation = "linear" if float(np.min(a, where=finite, initial=0.0)) < 0 else "relu"
-    if activation == "sigmoid":
-        return 0.0, 1.0, SEQUENTIAL
-    if activation == "tanh":
-        return -1.0, 1.0, DIVERGING
-    if activation in ("relu", "leaky_relu"):
-        return 0.0, max(top, 1e-12), SEQUENTIAL     # all dead: a flat, dark layer
-    if activation == "linear":
+        negative = float(np.min(a, where=finite, initial=0.0)) < 0
+        colour_range = None if negative else (0.0, None)
+    else:
+        colour_range = activation_entry(activation).colour_range
+    if colour_range is None:
         m = max(m, 1e-12)
         return -m, m, DIVERGING
-    raise ValueError(f"unknown activation {activation!r}")
+    lo, hi = colour_range
+    if hi is None:
+        return lo, max(top, 1e-12), SEQUENTIAL      # all dead: a flat, dark layer
+    return lo, hi, DIVERGING if lo < 0 else SEQUENTIAL
 
 
 def _levels(a, lo, hi):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..engine.activations import ACTIVATIONS
 from .netshape import features_text
 from .settings import LEARNING_RATES, auto_lr
 
@@ -26,17 +27,6 @@ LOSS_TOLERANCE = 0.02      # relative distance from ln K that counts as "at ln K
 CHANCE_MARGIN = 0.05       # accuracy within this of 1/K counts as "at chance"
 FLAT = 0.05                # a loss that fell less than this share over the window is flat
 SIGNIFICANT = 3.0          # a fall within this many standard errors is noise, not a fall
-
-# What a stuck unit of each activation is, in words that are true of it.
-STUCK_UNITS = {
-    "relu": "dead: they output 0 on every training point, so they pass no gradient back",
-    "leaky_relu": ("below zero on every training point, where leaky ReLU passes back only "
-                   "0.01 of the gradient"),
-    "tanh": "saturated: within 1 % of ±1 on every training point, where tanh′ is almost 0",
-    "sigmoid": ("saturated: within 1 % of 0 or 1 on every training point, where σ′ is "
-                "almost 0"),
-}
-
 
 @dataclass(frozen=True)
 class Stall:
@@ -58,7 +48,8 @@ def stall(pg, held=False):
     ln_k = math.log(k)
     health = pg.unit_health()
     worst = int(np.argmax(health)) if health else 0
-    stuck = bool(health) and health[worst] >= DEAD_SHARE and tr.net.activation in STUCK_UNITS
+    act = ACTIVATIONS[tr.net.activation]
+    stuck = bool(health) and health[worst] >= DEAD_SHARE and act.stuck is not None
     symptoms = []
     # regression has no ln K and no accuracy (NaN): only its stuck units count
     if tr.net.task != "regression":
@@ -73,7 +64,7 @@ def stall(pg, held=False):
                             f"{WINDOW} updates.")
     if stuck:
         symptoms.append(f"{health[worst]:.0%} of layer {worst + 1}'s units are "
-                        f"{STUCK_UNITS[tr.net.activation]}.")
+                        f"{act.stuck_words}.")
     if not symptoms:
         return None
     return Stall(" ".join(symptoms), _cause(pg, stuck))
@@ -116,27 +107,28 @@ def _smaller_rate(lr, suggested):
 def _cause(pg, stuck):
     """The likely cause and what to try; never something the run already uses."""
     s, tr = pg.settings, pg.trainer
+    act = ACTIVATIONS[s.activation]
     suggested = auto_lr(s)
     if not s.widths:          # checked first: without hidden units, zero init is harmless
         return (f"Likely cause: without a hidden layer the network is a linear classifier "
                 f"on its inputs ({features_text(s.features)}), which cannot separate this "
                 f"data. Add a hidden layer, or inputs that can (x₁² and x₂² for rings).")
     if s.init == "zeros":
-        fix = "He" if s.activation in ("relu", "leaky_relu") else "Xavier"
+        fix = {"he": "He", "xavier": "Xavier"}[act.init]
         return ("Likely cause: zero initialisation. Every hidden unit starts equal and gets "
                 f"the same gradient, so they stay equal. Choose {fix} initialisation and "
                 "press Reset.")
     smaller = _smaller_rate(tr.lr, suggested)
-    if stuck and s.activation in ("relu", "leaky_relu"):
+    if stuck and act.stuck_word == "dead":
         fixes = [f"a learning rate of {smaller:g}" + (" (Auto)" if smaller == suggested
                                                       else "")]
-        if s.activation == "relu":
-            fixes.append("leaky ReLU")
+        if act.remedy:
+            fixes.append(act.remedy)
         return (f"Likely cause: the learning rate {tr.lr:g} is too large for this "
                 f"{s.optimizer} run; large early updates pushed the units below zero on "
                 f"every point. Try {' or '.join(fixes)}, and press Reset.")
     deep = s.layers >= 3
-    if stuck or (s.activation in ("sigmoid", "tanh") and deep):
+    if stuck or (act.stuck_word == "saturated" and deep):
         fixes = ["relu with He initialisation"]
         if s.init != "xavier" and not deep:
             fixes.append("Xavier initialisation")
@@ -154,7 +146,7 @@ def _cause(pg, stuck):
     if tr.lr < suggested:
         return (f"Likely cause: the learning rate {tr.lr:g} is too small to move the weights "
                 f"in reasonable time. Try {suggested:g} (Auto).")
-    if s.activation == "linear":
+    if act.forward is None:                   # the identity: the whole net is linear
         return ("Likely cause: linear hidden units make the whole network a linear "
                 "classifier, which cannot separate this data. Choose relu or tanh.")
     return (f"Likely cause: the learning rate {tr.lr:g} is too large for this "

@@ -3,22 +3,14 @@
 
 from __future__ import annotations
 
-import numpy as np
+from ..engine.activations import activation as activation_entry
 
 
 def stuck_shares(activation, layers):
     """Per hidden layer (activations (n, units) over the training set), the share of units
-    that pass (almost) no gradient back on any point: ReLUs at 0 on every point, sigmoids
-    within 1 % of 0 or 1, tanh units within 1 % of ±1. Linear units are never stuck."""
-    out = []
-    for A in layers:
-        if activation in ("relu", "leaky_relu"):
-            bad = np.all(A <= 0, axis=0)
-        elif activation == "sigmoid":
-            bad = np.all((A < 0.01) | (A > 0.99), axis=0)
-        elif activation == "tanh":
-            bad = np.all(np.abs(A) > 0.99, axis=0)
-        else:
-            bad = np.zeros(A.shape[1], dtype=bool)
-        out.append(float(bad.mean()))
-    return out
+    that pass (almost) no gradient back on any point, by the activation table's ``stuck``
+    test (e.g. ReLUs at 0 on every point, sigmoids within 1 % of 0 or 1). An activation
+    without one (linear) is never stuck."""
+    stuck = activation_entry(activation).stuck
+    return [float(stuck(A).mean()) if stuck is not None and A.shape[1] else 0.0
+            for A in layers]

@@ -55,7 +55,7 @@ LESSONS = (
            "A large learning rate kills units.",
            "Full-batch SGD with a learning rate of 10 and ReLU units. Open **Gradients**: the "
            "share of dead units (zero output on every point) jumps within a few updates, and "
-           "dead units never come back because their gradient is exactly zero. Try leaky_relu "
+           "dead units never come back because their gradient is exactly zero. Try Leaky ReLU "
            "or a learning rate of 0.3.",
            Settings(dataset="spiral", lr=10.0, lr_auto=False, speed=5)),
     Lesson("one_point", "Follow one misclassified point's gradient",

@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, fields, replace
 
+from ..engine.activations import ACTIVATIONS
 from ..engine.datasets import CLASS_RANGE, DATASETS, REGRESSION_DATASETS
-from ..engine.model import ACTIVATIONS, INITS
+from ..engine.model import INITS
 from ..engine.training import OPTIMIZERS
 from . import netshape as shape
 from .tasks import CLASSIFICATION, REGRESSION, TASKS, matching_dataset, regression_lr
@@ -172,8 +173,8 @@ URL_KEYS = {
 _FIELD_BY_URL = {v: k for k, v in URL_KEYS.items()}
 # Links written before per-layer widths: ``layers=3&units=8`` is 8, 8, 8.
 OLD_WIDTH_KEYS = ("layers", "units")
-_CHOICES = {"task": TASKS, "dataset": _ALL_SOURCES, "activation": ACTIVATIONS, "init": INITS,
-            "batch_mode": BATCH_MODES, "optimizer": OPTIMIZERS}
+_CHOICES = {"task": TASKS, "dataset": _ALL_SOURCES, "activation": tuple(ACTIVATIONS),
+            "init": INITS, "batch_mode": BATCH_MODES, "optimizer": OPTIMIZERS}
 _TYPES = {f.name: f.type for f in fields(Settings)}
 
 

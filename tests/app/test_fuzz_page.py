@@ -20,6 +20,7 @@ from apptest import (
     widget,
 )
 
+from playground.engine.activations import ACTIVATIONS
 from playground.engine.runs import run_to_json
 from playground.state.settings import L1_CHOICES, L2_CHOICES, LEARNING_RATES
 
@@ -130,7 +131,7 @@ class Fuzzer:
             ("slider", "w_width_1", [1, 2, 8, 32, 64]),
             ("slider", "w_width_2", [1, 3, 16]),
             ("slider", "w_width_4", [2, 5]),
-            ("selectbox", "w_activation", ["relu", "leaky_relu", "tanh", "sigmoid", "linear"]),
+            ("selectbox", "w_activation", list(ACTIVATIONS)),
             ("selectbox", "w_init", ["he", "xavier", "small", "zeros"]),
             ("select_slider", "w_lr", list(LEARNING_RATES)),
             ("radio", "w_batch_mode", ["full batch", "mini-batch", "SGD"]),

@@ -11,6 +11,7 @@ import random
 import pytest
 from apptest import button, click, new_session, page, widget
 
+from playground.engine.activations import ACTIVATIONS
 from playground.state import lessons
 from playground.state.settings import LEARNING_RATES
 
@@ -28,7 +29,7 @@ CONTROLS = [
     ("slider", "w_layers", [0, 1, 2, 3]),
     ("slider", "w_width_1", [2, 8, 16]),
     ("slider", "w_width_2", [3, 8]),
-    ("selectbox", "w_activation", ["relu", "leaky_relu", "tanh", "sigmoid"]),
+    ("selectbox", "w_activation", [a for a in ACTIVATIONS if a != "linear"]),
     ("select_slider", "w_lr", list(LEARNING_RATES)),
     ("toggle", "w_lr_auto", [True, False]),
     ("radio", "w_batch_mode", ["full batch", "mini-batch", "SGD"]),

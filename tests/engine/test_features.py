@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 import playground
+from playground.engine.activations import ACTIVATIONS
 from playground.engine.features import FEATURE_LABELS, FEATURES, featurize
 from playground.engine.gradcheck import gradient_check
-from playground.engine.model import ACTIVATIONS, MLP, ModelError
+from playground.engine.model import MLP, ModelError
 from playground.engine.training import Trainer
 
 HAND = {  # each feature of a point (a, b), written out

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from playground.engine.activations import ACTIVATIONS
 from playground.engine.csvfile import MAX_CSV_ROWS, load_csv
 from playground.engine.datasets import (
     DATASETS,
@@ -24,7 +25,7 @@ from playground.engine.datasets import (
     make_dataset,
     train_test_split,
 )
-from playground.engine.model import ACTIVATIONS, INITS, MLP
+from playground.engine.model import INITS, MLP
 from playground.engine.runs import RunFileError, load_run, run_to_json, run_to_npz
 from playground.engine.training import OPTIMIZERS, Trainer
 
@@ -79,7 +80,7 @@ changes = st.lists(st.tuples(
        noise=st.floats(0.0, 1.0), classes=st.integers(2, 6),
        test_fraction=st.sampled_from([0.0, 0.2, 0.5]), data_seed=st.integers(0, 2**31),
        hidden=st.lists(st.integers(1, 64), min_size=1, max_size=4),
-       activation=st.sampled_from(ACTIVATIONS), init=st.sampled_from(INITS),
+       activation=st.sampled_from(tuple(ACTIVATIONS)), init=st.sampled_from(INITS),
        dtype=st.sampled_from(["float32", "float64"]), lr=lrs, batch_size=batch_sizes,
        optimizer=st.sampled_from(OPTIMIZERS), l2=st.sampled_from(L2S),
        seed=st.integers(0, 2**31), steps=st.integers(0, 200), plan=changes,

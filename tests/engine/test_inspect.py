@@ -4,8 +4,9 @@ engine's gradients, and its forward numbers are the engine's rows."""
 import numpy as np
 import pytest
 
+from playground.engine.activations import ACTIVATIONS
 from playground.engine.features import FEATURES, featurize
-from playground.engine.model import ACTIVATIONS, MLP
+from playground.engine.model import MLP
 from playground.inspect import batch_grads, point_trace
 
 

@@ -6,8 +6,9 @@ import math
 import numpy as np
 import pytest
 
+from playground.engine.activations import ACTIVATIONS
 from playground.engine.gradcheck import gradient_check
-from playground.engine.model import ACTIVATIONS, MLP
+from playground.engine.model import MLP
 from playground.engine.training import Trainer, TrainingError
 
 HIDDEN = [[], [9], [8, 6], [7, 6, 5]]

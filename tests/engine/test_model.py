@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from playground.engine.activations import ACTIVATIONS
 from playground.engine.gradcheck import describe_gradient_check, gradient_check
-from playground.engine.model import ACTIVATIONS, INITS, MLP, ModelError
+from playground.engine.model import INITS, MLP, ModelError
 
 
 def random_batch(n=24, d=2, k=3, seed=0):

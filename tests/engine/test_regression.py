@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 
+from playground.engine.activations import ACTIVATIONS
 from playground.engine.datasets import (
     DATASETS,
     DatasetError,
@@ -14,7 +15,7 @@ from playground.engine.datasets import (
 )
 from playground.engine.features import FEATURES, featurize
 from playground.engine.gradcheck import gradient_check
-from playground.engine.model import ACTIVATIONS, MLP, TASKS, ModelError
+from playground.engine.model import MLP, TASKS, ModelError
 from playground.engine.regression_data import GAUSSIANS, REGRESSION_DATASETS, SIGMA
 from playground.engine.training import Trainer
 

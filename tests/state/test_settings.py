@@ -238,9 +238,10 @@ from hypothesis import given  # noqa: E402
 from hypothesis import settings as hsettings  # noqa: E402
 from hypothesis import strategies as hst  # noqa: E402
 
+from playground.engine.activations import ACTIVATIONS  # noqa: E402
 from playground.engine.datasets import DATASETS, REGRESSION_DATASETS  # noqa: E402
 from playground.engine.features import FEATURES  # noqa: E402
-from playground.engine.model import ACTIVATIONS, INITS  # noqa: E402
+from playground.engine.model import INITS  # noqa: E402
 from playground.state import lessons  # noqa: E402
 from playground.state.settings import (  # noqa: E402
     BATCH_MODES,
@@ -264,7 +265,7 @@ def any_settings(draw):
         data_seed=draw(hst.integers(*LIMITS["data_seed"])),
         features=tuple(f for f in FEATURES if draw(hst.booleans())) or ("x1",),
         widths=tuple(draw(hst.lists(hst.integers(1, 32), max_size=4))),
-        activation=draw(hst.sampled_from(ACTIVATIONS)), init=draw(hst.sampled_from(INITS)),
+        activation=draw(hst.sampled_from(tuple(ACTIVATIONS))), init=draw(hst.sampled_from(INITS)),
         lr=draw(hst.sampled_from(LEARNING_RATES)), lr_auto=draw(hst.booleans()),
         batch_mode=draw(hst.sampled_from(BATCH_MODES)),
         batch_size=draw(hst.integers(*LIMITS["batch_size"])),
