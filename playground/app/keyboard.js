@@ -26,11 +26,19 @@ function usesKeyItself(el, key) {
   return control.matches(":focus-visible") || !control.matches("button");
 }
 
+// The control to click: the one shown. Streamlit keeps a hidden copy of a button that has
+// a tooltip, and while a page run replaces the controls row its old copy (marked stale) can
+// sit beside the new one for a moment.
 function target(shortcut) {
-  if (shortcut.selector) return document.querySelector(shortcut.selector);
-  // a button by its label, in the controls row
-  return Array.from(document.querySelectorAll(".st-key-controls button"))
-    .find((b) => b.innerText.trim() === shortcut.label) || null;
+  const all = shortcut.selector
+    ? Array.from(document.querySelectorAll(shortcut.selector))
+    // a button by its label, in the controls row
+    : Array.from(document.querySelectorAll(".st-key-controls button"))
+      .filter((b) => b.textContent.trim() === shortcut.label);
+  const shown = (el) => el.getClientRects().length > 0
+    || (el.labels && [...el.labels].some((l) => l.getClientRects().length > 0));
+  const live = all.filter((el) => shown(el) && !el.closest('[data-stale="true"]'));
+  return live[0] || all.find(shown) || null;
 }
 
 function onKey(e) {

@@ -41,8 +41,14 @@ SHORTCUTS = (
 _BY_LABEL = {s.label: s for s in SHORTCUTS}
 
 _JS = Path(__file__).with_name("keyboard.js").read_text(encoding="utf-8")
-# the listener has nothing to show: its element takes no room in the controls row
-_CSS = f".st-key-{KEY} {{ display: none; }}"
+HELP_KEY = "keyboard_help"
+# The listener has nothing to show: its element takes no room in the controls row. The
+# Keyboard button shows its icon only (the row stays on one line in a 1024 px window); its
+# label stays for screen readers.
+_CSS = (f".st-key-{KEY} {{ display: none; }}\n"
+        f".st-key-{HELP_KEY} button [data-testid=\"stMarkdownContainer\"] {{"
+        " position: absolute; width: 1px; height: 1px; overflow: hidden;"
+        " clip: rect(0, 0, 0, 0); white-space: nowrap; }")
 
 _component = st.components.v2.component("playground_keyboard", js=_JS, css=_CSS,
                                         isolate_styles=False)
@@ -63,7 +69,8 @@ def help_text() -> str:
 
 def keyboard_help():
     """The Keyboard popover, and the key listener (mounted here, with the controls)."""
-    with st.popover("Keyboard", icon=":material/keyboard:"):
+    with st.popover("Keyboard", icon=":material/keyboard:", key=HELP_KEY,
+                    help="Keyboard shortcuts"):
         st.markdown(help_text())
     _component(key=KEY, data={"shortcuts": [
         {"label": s.label, "keys": list(s.keys), "selector": s.selector} for s in SHORTCUTS]})

