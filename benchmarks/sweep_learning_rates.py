@@ -2,8 +2,9 @@
 """The automatic learning rates' evidence: on the default spiral (300 points, 1–4 hidden layers
 of 100 ReLUs, float32 like the live page), every optimizer × batch mode × depth trained at
 each learning rate for up to 3,000 updates; printed are the updates to 95 % training accuracy
-(checked every 50), or why not (diverged, or the units died). ``playground.state.settings.
-AUTO_LR`` takes, per row, a fast rate one step or more below the smallest that failed.
+(checked every 50), or why not (diverged, or the units died). The classification task's
+``auto_lr`` (``playground.engine.tasks``) takes, per row, a fast rate one step or more below
+the smallest that failed.
 
     python benchmarks/sweep_learning_rates.py [--json out.json]    # ~5 min on 2 cores
 """
@@ -21,8 +22,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from threadpoolctl import threadpool_limits  # noqa: E402
 
+from playground.engine.tasks import CLASSIFICATION  # noqa: E402
 from playground.state.playground import Playground  # noqa: E402
-from playground.state.settings import AUTO_LR, Settings  # noqa: E402
+from playground.state.settings import Settings  # noqa: E402
 
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 DEPTHS = (1, 2, 4)
@@ -51,7 +53,7 @@ def main():
     print(f"# {time.strftime('%Y-%m-%d')} · {platform.processor() or platform.machine()} · "
           f"Python {platform.python_version()} · {' '.join(sys.argv)}")
     table = {}
-    for (optimizer, mode), auto in AUTO_LR.items():
+    for (optimizer, mode), auto in CLASSIFICATION.auto_lr.items():
         for depth, chosen in zip(DEPTHS, auto):
             row = {lr: updates_to_target(Settings(optimizer=optimizer, batch_mode=mode,
                                                   widths=(100,) * depth, lr=lr,

@@ -16,11 +16,11 @@ import time
 
 from .engine.activations import ACTIVATIONS
 from .engine.csvfile import load_csv
-from .engine.datasets import DATASETS, DatasetError, make_dataset, train_test_split
+from .engine.datasets import DatasetError, make_dataset, train_test_split
 from .engine.features import FEATURES
 from .engine.model import INITS, MLP, ModelError
-from .engine.regression_data import REGRESSION_DATASETS
 from .engine.runs import run_to_json, run_to_npz
+from .engine.tasks import CLASSIFICATION, TASKS, task_of_dataset
 from .engine.training import OPTIMIZERS, Trainer, TrainingError
 
 
@@ -42,7 +42,8 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train a network and print its progress",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    t.add_argument("--dataset", default="spiral", choices=DATASETS + REGRESSION_DATASETS,
+    t.add_argument("--dataset", default="spiral",
+                   choices=[d for task in TASKS.values() for d in task.datasets],
                    help="plane and gaussians are regression (float targets)")
     t.add_argument("--csv", help="train on a CSV file (x1,x2,label) instead of --dataset")
     t.add_argument("--samples", type=int, default=300)
@@ -74,22 +75,23 @@ def build_parser():
 
 def train(args, out=None):
     out = out or sys.stdout
-    regression = not args.csv and args.dataset in REGRESSION_DATASETS
+    # a CSV holds labelled points; a generated dataset says which task it is for
+    task = CLASSIFICATION if args.csv else task_of_dataset(args.dataset)
     if args.csv:
         X, y, names = load_csv(args.csv)
     else:
         X, y = make_dataset(args.dataset, args.samples, args.noise, args.classes, args.data_seed)
-        names = [] if regression else [str(k) for k in range(int(y.max()) + 1)]
+        names = [str(k) for k in range(int(y.max()) + 1)] if task.softmax else []
     X_tr, y_tr, X_te, y_te = train_test_split(X, y, args.test_fraction, args.data_seed)
     inputs = len(args.features) if args.features else X.shape[1]
-    outputs = 1 if regression else len(names)
+    outputs = task.n_outputs(len(names))
     net = MLP([inputs, *args.hidden, outputs], args.activation, args.init, args.seed,
               args.dtype, features=args.features,
-              task="regression" if regression else "classification")
+              task=task.name)
     trainer = Trainer(net, X_tr, y_tr, X_te, y_te, lr=args.lr, batch_size=args.batch_size,
                       optimizer=args.optimizer, momentum=args.momentum, l2=args.l2,
                       l1=args.l1, seed=args.seed, eval_every=args.log_every)
-    problem = "regression" if regression else f"{len(names)} classes"
+    problem = f"{len(names)} classes" if task.softmax else task.name
     inputs = " ".join(net.features) if net.features else "x1 x2"
     print(f"{len(X_tr)} train / {len(X_te)} test points, {problem}; inputs {inputs}; network "
           f"{net.layer_sizes} ({net.n_params} parameters), {trainer.mode}, "

@@ -53,7 +53,7 @@ def point_trace(net, X, y, i):
                          f"{y.shape}.")
     if not 0 <= i < n:
         raise IndexError(f"Point {i} is not in a batch of {n}.")
-    regression = net.task == "regression"
+    regression = net.regression
     K = net.layer_sizes[-1]
     label = float(y[i]) if regression else int(y[i])
     if not regression and not 0 <= label < K:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..engine.tasks import task
 from ..figures import PALETTE
 from ..state import painting
-from ..state.tasks import REGRESSION
 from .page_state import PAINTED, one_at_a_time, page_state, plain
 
 DRAW = "w_draw"              # the Draw switch
@@ -67,7 +67,7 @@ def draw_bar(page):
     if not st.session_state.get(DRAW):
         return
     pg = page.pg
-    regression = pg.data.task == REGRESSION
+    regression = not task(pg.data.task).softmax        # a painted point's target is a value
     names = (tuple(f"{v:+g}".replace("-", "−").replace("+0", "0") for v in painting.TARGETS)
              if regression else painting.shown(pg).class_names)
     ss = st.session_state
@@ -109,7 +109,7 @@ def take_draw(page):
             st.toast("No point near the click to erase.", icon=":material/ink_eraser:")
             return
     else:
-        if pg.data.task == REGRESSION:
+        if not task(pg.data.task).softmax:
             n = len(painting.TARGETS)
             label = painting.TARGETS[chosen_class(page, n, default=n - 1)]
         else:

@@ -46,6 +46,7 @@ import numpy as np
 import streamlit as st
 
 from .. import figures
+from ..engine.tasks import task
 from ..state.painting import shown
 from ..state.playground import FRAME_BUDGET
 from . import node_focus
@@ -136,7 +137,7 @@ def live_frame():
             _pause(page, f"Paused after {page.idle_seconds / 60:g} minutes without "
                          f"interaction, to share the server fairly. Press Play to continue.")
     tr = pg.trainer
-    _metrics(metrics_row, tr, accuracy=pg.data.task != "regression")
+    _metrics(metrics_row, tr, accuracy=task(pg.data.task).accuracy)
     # the stage: the map, as large as the window allows and with nothing above it that
     # comes and goes; beside it the banners, the loss and accuracy curves (in view with the
     # map on any screen from 1366×768) and the chosen view
@@ -172,15 +173,10 @@ def _decision_map(page, playing, pausing):
               d.X_test if show_test else None, d.y_test if show_test else None)
     # a node of the Network view's diagram, while one is chosen: its map instead
     fig = node_focus.focus_figure(page, show_train, show_test, live.lean)
-    if fig is None and d.task == "regression":
-        # the predicted value on a fixed diverging scale, the points by their targets
-        fig = figures.regression_figure(grid.xs, grid.ys, grid.values, *points,
-                                        hover_detail=not live.lean, image=True,
-                                        discrete=discrete, refine=True,
-                                        highlight=highlight(page))
-    elif fig is None:
-        # the per-cell hover text is 27 of the map's 48 kB: sent only when paused
-        fig = figures.decision_region_figure(
+    if fig is None:
+        # the task's map (decision regions, or the predicted value); the per-cell hover text
+        # is 27 of the map's 48 kB: sent only when paused
+        fig = getattr(figures, task(d.task).map_figure)(
             grid.xs, grid.ys, grid.probs, *points, class_names=d.class_names,
             hover_detail=not live.lean, image=True, discrete=discrete,
             refine=True, highlight=highlight(page))
@@ -219,7 +215,7 @@ def _curves(page):
     log_y = bool(st.session_state.get("w_log"))
     pinned = [{"label": p.label, "history": p.history} for p in pg.pins]
     loss = tr.history.loss.as_dict()
-    accuracy = pg.data.task != "regression"      # regression: the loss only
+    accuracy = task(pg.data.task).accuracy       # regression: the loss only
     fig = figures.loss_figure(tr.history.evals.as_dict(), log_y=log_y, pinned=pinned,
                               height=CURVES_HEIGHT,
                               batch_loss=(loss["step"], loss["loss"]),

@@ -70,7 +70,7 @@ def render_math(pg):
     st.markdown(f"**This run**: {L} weight layers, sizes {' → '.join(map(str, sizes))}; "
                 f"{mode} {len(tr.X)} training samples per update (n = {n}).")
 
-    regression = net.task == "regression"
+    regression = net.regression
     if regression:
         st.caption("Regression. Notation: x is an input, y its target (a number), ŷ the "
                    "network's predicted value (ŷᵢ: sample i).")

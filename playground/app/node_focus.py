@@ -17,6 +17,7 @@ import streamlit as st
 from .. import figures
 from ..engine.datasets import grid_points
 from ..engine.features import FEATURE_LABELS
+from ..engine.tasks import task
 from ..figures.node_maps import class_scale, layer_scale, node_map_figure, node_title
 from .page_state import one_at_a_time
 
@@ -25,7 +26,7 @@ MAX_NODES = 16               # the diagram's nodes per layer (figures.network_fi
 
 
 def output_kind(net):
-    return "value" if getattr(net, "task", "classification") == "regression" else "probability"
+    return "probability" if task(net.task).softmax else "value"
 
 
 def input_labels(net):

@@ -18,6 +18,7 @@ from pathlib import Path
 import streamlit as st
 
 from ..engine.activations import activation, fill
+from ..engine.tasks import task
 from ..state import lessons
 from ..state.settings import to_query
 from .chart import ensure_plotly_js
@@ -187,7 +188,7 @@ def formula(settings):
     last = f"h{sub(layers)}" if layers else "x"
     out = f"{last}W{sub(L)} + b{sub(L)}"
     # regression: one linear output unit, the predicted value itself
-    parts.append(f"ŷ = {out}" if settings.task == "regression" else f"ŷ = softmax({out})")
+    parts.append(f"ŷ = softmax({out})" if task(settings.task).softmax else f"ŷ = {out}")
     return ", ".join(parts)
 
 

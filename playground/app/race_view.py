@@ -14,6 +14,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import figures
+from ..engine.tasks import task
 from ..state.race import (
     CHECK_EVERY,
     MAX_RUNNERS,
@@ -38,7 +39,7 @@ OFF, AUTO = "—", "auto"
 
 def show_race(page):
     pg = page.pg
-    if pg.data.task == "regression":
+    if not task(pg.data.task).accuracy:
         st.info("The race is for classification only for now: its runners race to 95 % "
                 "training accuracy, and a regression run has no accuracy. Switch the problem "
                 "type to classification to race the batch modes.",

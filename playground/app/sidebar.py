@@ -10,12 +10,13 @@ from ..engine.csvfile import sample_csv
 from ..engine.datasets import CLASS_RANGE, DatasetError
 from ..engine.features import FEATURE_LABELS, FEATURES
 from ..engine.model import INITS
+from ..engine.tasks import DEFAULT as DEFAULT_TASK
+from ..engine.tasks import TASKS
 from ..engine.training import OPTIMIZERS
 from ..state import lessons
 from ..state.playground import read_upload
 from ..state.settings import (
     BATCH_MODES,
-    DATA_SOURCES,
     L1_CHOICES,
     L2_CHOICES,
     LEARNING_RATES,
@@ -23,7 +24,6 @@ from ..state.settings import (
     UPLOAD,
     follow,
 )
-from ..state.tasks import CLASSIFICATION, TASKS, datasets_for
 from .page_state import (
     LAYERS_KEY,
     WIDGETS,
@@ -86,12 +86,12 @@ def sidebar(pg):
                           args=(lesson,), use_container_width=True, help=lesson.summary)
 
         st.header("Data")
-        task = st.radio("Problem type", TASKS, key=WIDGETS["task"], horizontal=True,
-                        help=HELP["task"])
-        sources = DATA_SOURCES if task == CLASSIFICATION else datasets_for(task)
+        task = TASKS[st.radio("Problem type", tuple(TASKS), key=WIDGETS["task"],
+                              horizontal=True, help=HELP["task"])]
+        sources = (*task.datasets, UPLOAD) if task.uploads else task.datasets
         dataset = st.selectbox("Dataset", sources, key=WIDGETS["dataset"],
                                help=HELP["dataset"])
-        if task != CLASSIFICATION:
+        if not task.uploads:
             st.caption("Your own CSV: classification only for now.")
         if dataset == UPLOAD:
             upload = _upload_csv(pg)
@@ -170,7 +170,7 @@ def lr_line(settings):
         return ""
     depth = (f"{settings.layers} hidden layer{'s' if settings.layers > 1 else ''}"
              if settings.layers else "no hidden layer")
-    task = ", regression" if settings.task != CLASSIFICATION else ""
+    task = "" if TASKS[settings.task] is DEFAULT_TASK else f", {settings.task}"
     return (f"Automatic: {settings.lr:g} for {settings.optimizer}, {settings.batch_mode}, "
             f"{depth}{task}.")
 

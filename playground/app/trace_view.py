@@ -142,7 +142,7 @@ def trace_text(net, X, y, i, class_names):
     notes)), ``shares`` (per layer (TeX, table)), and the ``trace`` itself."""
     t = point_trace(net, X, y, i)
     _, grads = batch_grads(net, X, y)
-    if net.task == "regression":
+    if net.regression:
         point = (f"**Point {i + 1}** of the {t['n']} training points, target y = "
                  f"{sci_text(t['label'], 3)}; predicted ŷ = {sci_text(t['p'][0], 3)}, its "
                  f"loss ½(ŷ − y)² = {sci_text(t['loss'], 3)}.")
@@ -176,7 +176,7 @@ def _forward(net, t):
     and the notes on what a wide layer leaves out."""
     act = activation(net.activation)
     L, K = len(t["r"]), len(t["p"])
-    regression = net.task == "regression"
+    regression = net.regression
     blocks = [r"x = \begin{pmatrix} %s \end{pmatrix},\qquad y = %s"
               % (" & ".join(tex_num(v) for v in t["x"]),
                  tex_num(t["label"]) if regression else "%d" % t["label"])]
@@ -217,7 +217,7 @@ def _backward(net, t):
     """TeX blocks of the backward pass (dscore; per hidden layer, last first, dh and dr)."""
     act = activation(net.activation)
     L, K = len(t["r"]), len(t["p"])
-    if net.task == "regression":
+    if net.regression:
         blocks = [r"\text{dscore} = \frac{\hat y - y}{n} = \frac{%s}{%d} = %s" % (
             tex_num(t["p"][0] - t["label"]), t["n"], tex_num(t["dscore"][0]))]
     else:

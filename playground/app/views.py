@@ -13,6 +13,7 @@ from ..engine.csvfile import dataset_to_csv
 from ..engine.datasets import grid_points
 from ..engine.gradcheck import describe_gradient_check, gradient_check
 from ..engine.runs import RunFileError, history_csv, run_to_json, run_to_npz
+from ..engine.tasks import task
 from ..state.painting import shown
 from ..state.playground import MAX_PINS
 from . import node_focus
@@ -138,7 +139,7 @@ def _hidden_units(page):
         def unit_map():
             acts = pg.grid_activations(layer)
             # regression targets are no classes to colour the points by
-            classes = pg.data.task != "regression"
+            classes = task(pg.data.task).softmax
             return figures.unit_map_figure(
                 grid.xs, grid.ys, acts[:, unit], title=f"Unit {choice}", activation=act,
                 layer=acts, X=pg.data.X_train if classes else None,
@@ -168,12 +169,9 @@ def _replay(page):
     grid = pg.grid()
     probs = pg.probabilities_at(snaps.params[idx], grid_points(grid.xs, grid.ys))
     d = pg.data
-    if d.task == "regression":
-        fig = figures.regression_figure(grid.xs, grid.ys, probs[:, 0], d.X_train, d.y_train,
-                                        d.X_test, d.y_test)
-    else:
-        fig = figures.decision_region_figure(grid.xs, grid.ys, probs, d.X_train, d.y_train,
-                                             d.X_test, d.y_test, class_names=d.class_names)
+    fig = getattr(figures, task(d.task).map_figure)(
+        grid.xs, grid.ys, probs, d.X_train, d.y_train, d.X_test, d.y_test,
+        class_names=d.class_names)
     live_chart(fig, key="replay", frame=snaps.updates[idx], filename="replay")
     # snapshots are offered once per frame, so their spacing is what the frames made it
     gap = (snaps.updates[-1] - snaps.updates[0]) / (len(snaps.updates) - 1)
@@ -219,7 +217,7 @@ def _files(page):
 def _dataset_csv(d):
     """The data as CSV: x1, x2 and the class (by name), or for regression the target value
     (written exactly, as the coordinates are)."""
-    if d.task != "regression":
+    if task(d.task).softmax:
         return dataset_to_csv(d.X_all, d.y_all, list(d.class_names))
     rows = ["x1,x2,target"] + [f"{a!r},{b!r},{t!r}" for (a, b), t in
                                zip(d.X_all.tolist(), d.y_all.tolist())]

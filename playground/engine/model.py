@@ -31,11 +31,11 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .features import RAW_INPUTS, check_features, featurize
+from .tasks import TASKS
 from .workspace import Workspace, carve, flat_size
 
 INITS = ("he", "xavier", "small", "zeros")
 DTYPES = ("float64", "float32")
-TASKS = ("classification", "regression")
 
 
 class ModelError(ValueError):
@@ -70,12 +70,10 @@ class MLP:
             raise ModelError(f"layer_sizes[0] must be the number of inputs, {inputs} "
                              f"({', '.join(features or ('x1', 'x2'))}); got {sizes[0]}.")
         if task not in TASKS:
-            raise ModelError(f"Unknown task {task!r}; choose one of {TASKS}.")
-        if task == "regression" and sizes[-1] != 1:
-            raise ModelError(f"Regression has one output unit (layer_sizes[-1] = 1); got "
-                             f"{sizes[-1]}.")
-        if task == "classification" and sizes[-1] < 2:
-            raise ModelError("The softmax output needs at least 2 classes.")
+            raise ModelError(f"Unknown task {task!r}; choose one of {tuple(TASKS)}.")
+        problem = TASKS[task].output_error(sizes[-1])
+        if problem:
+            raise ModelError(f"{problem} (layer_sizes[-1])")
         if activation not in ACTIVATIONS:
             raise ModelError(f"Unknown activation {activation!r}; choose one of "
                              f"{tuple(ACTIVATIONS)}.")
@@ -142,7 +140,8 @@ class MLP:
 
     @property
     def regression(self):
-        return self.task == "regression"
+        """One linear output unit (the task's output layer is not a softmax)."""
+        return not TASKS[self.task].softmax
 
     def config(self):
         return {"layer_sizes": list(self.layer_sizes), "activation": self.activation,

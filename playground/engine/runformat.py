@@ -91,7 +91,8 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .features import RAW_INPUTS, check_features
-from .model import DTYPES, INITS, TASKS
+from .model import DTYPES, INITS
+from .tasks import TASKS
 
 FORMAT = "nn-playground-run"
 VERSION = 2
@@ -222,13 +223,10 @@ def check_model(meta):
                            f"({inputs}); got {sizes[0]}.")
     task = model.get("task")
     if not isinstance(task, str) or task not in TASKS:
-        raise RunFileError(f"model.task must be one of {TASKS}; got {show(task)}.")
-    if task == "regression" and sizes[-1] != 1:
-        raise RunFileError(f"model.task regression has one output unit: model.layer_sizes[-1] "
-                           f"must be 1; got {sizes[-1]}.")
-    if task == "classification" and sizes[-1] < 2:
-        raise RunFileError(f"model.layer_sizes[-1] (the classes) must be at least 2; got "
-                           f"{sizes[-1]}.")
+        raise RunFileError(f"model.task must be one of {tuple(TASKS)}; got {show(task)}.")
+    problem = TASKS[task].output_error(sizes[-1])
+    if problem:
+        raise RunFileError(f"model.layer_sizes[-1]: {problem}")
 
 
 def check_limits(sizes, rows, limits):
@@ -269,7 +267,7 @@ def array(arrays, name, shape, kind="float", dtype=None):
 def targets(arrays, name, m, task, n_classes, dtype):
     """The targets ``name`` of m points: class labels in 0..K − 1, or for regression finite
     floats with |y| ≤ MAX_TARGET."""
-    if task == "regression":
+    if not TASKS[task].softmax:                       # one value per point, not a class
         y = array(arrays, name, (m,), "float", dtype="float64")
         if y.size and np.abs(y).max() > MAX_TARGET:
             raise RunFileError(f"Array {name!r} (regression targets) must lie within "

@@ -75,7 +75,7 @@ class Workspace:
         self._forward_act, self._backward_act = act.forward, act.backward
         self.n_layers = net.n_layers
         # regression: the output is the score itself (P is Z_L), no softmax
-        self.regression = net.task == "regression"
+        self.regression = net.regression
         # Each layer's input is (fan_in + 1, n) with a last row of ones, which multiplies the
         # bias row of the layer's (W; b) block: Xt for the first layer, and for the others the
         # previous hidden layer's activations, written into the first rows of _A_in[l] (a

@@ -120,12 +120,13 @@ def _scale_bar(vmax):
 
 def regression_figure(xs, ys, values, X_train, y_train, X_test=None, y_test=None, *,
                       height=430, title=None, hover_detail=True, image=False, discrete=False,
-                      refine=False, highlight=None, vmax=VMAX):
+                      refine=False, highlight=None, vmax=VMAX, class_names=None):
     """The predicted value over the plane on the fixed diverging scale ±``vmax``, with the
     points coloured by their targets on the same scale.
 
-    ``values`` is (len(ys)·len(xs),) or (len(ys), len(xs)), e.g. ``net.predict(grid)`` of a
-    regression network. The conventions are the decision map's
+    ``values`` is (len(ys)·len(xs),), (len(ys)·len(xs), 1) or (len(ys), len(xs)), e.g.
+    ``net.predict(grid)`` of a regression network. ``class_names`` is accepted and unused,
+    so that every task's map (``Task.map_figure``) is called alike. The conventions are the decision map's
     (:func:`~playground.figures.regions.decision_region_figure`): training points filled,
     test points outlined (in their target's colour), either set None to hide it;
     ``image=True`` draws the background as a palette PNG of LEVELS colours (the live page's

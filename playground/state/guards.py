@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine.activations import ACTIVATIONS
+from ..engine.tasks import TASKS
 from .netshape import features_text
 from .settings import LEARNING_RATES, auto_lr
 
@@ -52,7 +53,7 @@ def stall(pg, held=False):
     stuck = bool(health) and health[worst] >= DEAD_SHARE and act.stuck is not None
     symptoms = []
     # regression has no ln K and no accuracy (NaN): only its stuck units count
-    if tr.net.task != "regression":
+    if TASKS[tr.net.task].accuracy:
         loss, acc = m["train_loss"], m["train_acc"]
         if abs(loss - ln_k) <= LOSS_TOLERANCE * ln_k:
             symptoms.append(f"The training loss is at ln {k} = {ln_k:.3f}, the loss of "

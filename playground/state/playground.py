@@ -18,13 +18,13 @@ import numpy as np
 from ..engine.csvfile import load_csv
 from ..engine.datasets import classes_for, grid_axes, grid_points, make_dataset, train_test_split
 from ..engine.model import MLP, Workspace
+from ..engine.tasks import CLASSIFICATION, task
 from ..engine.training import Trainer
 from .health import stuck_shares
 from .labels import describe_differences
 from .runimport import read_run_file, run_extra
 from .settings import UPLOAD, Settings, clamp
 from .snapshots import Snapshots, outputs_at
-from .tasks import CLASSIFICATION, REGRESSION, TARGET_NAMES
 
 GRID = 100                   # decision-map resolution (G×G points)
 MAX_PINS = 4
@@ -55,7 +55,7 @@ class Data:
     class_names: tuple
     source: str                        # "spiral", or "upload: name.csv"
     identity: tuple = ()
-    task: str = CLASSIFICATION         # regression: y holds float targets, no classes
+    task: str = CLASSIFICATION.name    # regression: y holds float targets, no classes
     painted: object = None             # edited on the page: a state.painting.Painted
 
     @property
@@ -65,7 +65,7 @@ class Data:
     @property
     def n_outputs(self):
         """The network's output units: one per class, or one value for regression."""
-        return 1 if self.task == REGRESSION else self.n_classes
+        return task(self.task).n_outputs(self.n_classes)
 
     @property
     def X_all(self):
@@ -177,7 +177,7 @@ class Playground:
         if s.dataset == UPLOAD:
             digest = self.upload.digest if self.upload else None
             return ("upload", digest, s.test_fraction, s.data_seed)
-        k = None if s.task == REGRESSION else classes_for(s.dataset, s.classes)
+        k = classes_for(s.dataset, s.classes) if task(s.task).softmax else None
         return ("generated", s.task, s.dataset, s.samples, s.noise, k, s.test_fraction,
                 s.data_seed)
 
@@ -188,14 +188,15 @@ class Playground:
         else:
             name = s.dataset if s.dataset != UPLOAD else "spiral"
             X, y = make_dataset(name, s.samples, s.noise, s.classes, s.data_seed)
-            names = (TARGET_NAMES if s.task == REGRESSION else
+            names = (task(s.task).output_names or
                      tuple(f"class {k}" for k in range(int(y.max()) + 1)))
             source = name
-        task = REGRESSION if s.task == REGRESSION and s.dataset != UPLOAD else CLASSIFICATION
+        # an upload holds labelled points, whatever the task control says
+        task_name = s.task if s.dataset != UPLOAD else CLASSIFICATION.name
         # float targets get a random split, classes a stratified one
         X_tr, y_tr, X_te, y_te = train_test_split(X, y, s.test_fraction, s.data_seed)
         self.data = Data(X_tr, y_tr, X_te, y_te, tuple(names), source, self._data_identity(s),
-                         task)
+                         task_name)
 
     def _configure_trainer(self):
         s, tr = self.settings, self.trainer

@@ -9,9 +9,9 @@ value the sidebar had to adapt (e.g. a script's learning rate 0.5 → the neares
 from __future__ import annotations
 
 from ..engine.runs import load_run
+from ..engine.tasks import TASKS
 from .netshape import RAW_FEATURES
 from .settings import LIMITS, Settings, clamp
-from .tasks import REGRESSION, TARGET_NAMES
 
 
 def read_run_file(data, current, limits=()):
@@ -31,8 +31,8 @@ def read_run_file(data, current, limits=()):
             settings = current
     names = extra.get("class_names")
     k = trainer.net.n_classes
-    if trainer.net.task == REGRESSION:
-        names = list(TARGET_NAMES)
+    if TASKS[trainer.net.task].output_names:           # the task names its outputs
+        names = list(TASKS[trainer.net.task].output_names)
     elif not (isinstance(names, list) and len(names) == k):
         names = [f"class {i}" for i in range(k)]
     names = tuple(str(n)[:40] for n in names)

@@ -12,16 +12,17 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from ..engine.activations import ACTIVATIONS
-from ..engine.datasets import CLASS_RANGE, DATASETS, REGRESSION_DATASETS
+from ..engine.datasets import CLASS_RANGE, DATASETS
 from ..engine.model import INITS
+from ..engine.tasks import DEFAULT as DEFAULT_TASK
+from ..engine.tasks import TASKS, task, task_of_dataset
 from ..engine.training import OPTIMIZERS
 from . import netshape as shape
-from .tasks import CLASSIFICATION, REGRESSION, TASKS, matching_dataset, regression_lr
 
 UPLOAD = "upload CSV"
 DATA_SOURCES = (*DATASETS, UPLOAD)
-# every dataset a URL may name; the sidebar offers those of the problem type (state.tasks)
-_ALL_SOURCES = (*DATASETS, *REGRESSION_DATASETS, UPLOAD)
+# every dataset a URL may name; the sidebar offers those of the problem type (engine.tasks)
+_ALL_SOURCES = (*(d for t in TASKS.values() for d in t.datasets), UPLOAD)
 BATCH_MODES = ("full batch", "mini-batch", "SGD")
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 L2_CHOICES = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1)
@@ -46,7 +47,7 @@ SLIDER_FLOATS = ("noise", "test_fraction")   # kept to 6 decimals, so that a lin
 @dataclass(frozen=True)
 class Settings:
     # data
-    task: str = CLASSIFICATION   # or regression: float targets, one linear output
+    task: str = DEFAULT_TASK.name   # or regression: float targets, one linear output
     dataset: str = "spiral"
     samples: int = 300
     noise: float = 0.2
@@ -137,29 +138,12 @@ def defaults_for(dataset):
     return DEFAULTS.with_changes(dataset=dataset, **DATASET_DEFAULTS.get(dataset, {}))
 
 
-# The automatic learning rate per (optimizer, batch mode) for 1, 2 and 3+ hidden layers: on
-# the default spiral, a rate that reaches 95 % training accuracy within a few hundred updates
-# and stays one step (×3) or more below the smallest rate that diverged or killed the units
-# (benchmarks/sweep_learning_rates.py; docs/performance.md, "Defaults").
-AUTO_LR = {
-    ("sgd", "full batch"): (1.0, 0.3, 0.1),
-    ("sgd", "mini-batch"): (0.3, 0.3, 0.1),
-    ("sgd", "SGD"): (0.1, 0.03, 0.01),
-    ("momentum", "full batch"): (0.3, 0.1, 0.03),
-    ("momentum", "mini-batch"): (0.1, 0.03, 0.01),
-    ("momentum", "SGD"): (0.01, 0.003, 0.001),
-    ("adam", "full batch"): (0.03, 0.01, 0.01),
-    ("adam", "mini-batch"): (0.03, 0.01, 0.01),
-    ("adam", "SGD"): (0.01, 0.003, 0.003),
-}
-
-
 def auto_lr(settings):
-    """The automatic learning rate for these settings' optimizer, batch mode and depth."""
-    if settings.task == REGRESSION:
-        return regression_lr(settings, settings.layers)
-    rates = AUTO_LR.get((settings.optimizer, settings.batch_mode), (1.0, 1.0, 1.0))
-    return rates[min(max(settings.layers, 1), 3) - 1]
+    """The automatic learning rate for these settings' task, optimizer, batch mode and depth
+    (the task's table: :attr:`~playground.engine.tasks.Task.auto_lr`)."""
+    return task(settings.task).learning_rate(settings.optimizer, settings.batch_mode,
+                                             settings.layers)
+
 
 # URL keys: short, stable names (they are part of shared links).
 URL_KEYS = {
@@ -173,7 +157,7 @@ URL_KEYS = {
 _FIELD_BY_URL = {v: k for k, v in URL_KEYS.items()}
 # Links written before per-layer widths: ``layers=3&units=8`` is 8, 8, 8.
 OLD_WIDTH_KEYS = ("layers", "units")
-_CHOICES = {"task": TASKS, "dataset": _ALL_SOURCES, "activation": tuple(ACTIVATIONS),
+_CHOICES = {"task": tuple(TASKS), "dataset": _ALL_SOURCES, "activation": tuple(ACTIVATIONS),
             "init": INITS, "batch_mode": BATCH_MODES, "optimizer": OPTIMIZERS}
 _TYPES = {f.name: f.type for f in fields(Settings)}
 
@@ -259,8 +243,9 @@ def from_query(params, base=None):
             warnings.append(warning)
         if value is not None:
             (old_widths if name in OLD_WIDTH_KEYS else values)[name] = value
-    if values.get("task") == REGRESSION and "dataset" not in values and base is None:
-        values["dataset"] = matching_dataset(REGRESSION, DEFAULTS.dataset)   # and its defaults
+    if "task" in values and "dataset" not in values and base is None:
+        # another task's default dataset (and, below, that dataset's defaults)
+        values["dataset"] = task(values["task"]).dataset_for(DEFAULTS.dataset)
     if base is None:
         base = (V1_DEFAULTS if old_link else
                 defaults_for(values["dataset"]) if "dataset" in values else DEFAULTS)
@@ -414,7 +399,7 @@ def follow(applied, chosen):
     """
     s = replace(applied, **chosen)
     if s.task != applied.task:
-        s = replace(s, dataset=matching_dataset(s.task, s.dataset), lr_auto=True)
+        s = replace(s, dataset=task(s.task).dataset_for(s.dataset), lr_auto=True)
     if s.dataset != applied.dataset:
         # as the page shows them: moons' default 3 classes is 2 there
         before, after = (clamp(defaults_for(d))[0] for d in (applied.dataset, s.dataset))
@@ -431,13 +416,14 @@ def _task_dataset(settings, warnings):
     """A dataset the problem type offers: a regression set names its task (``data=plane``
     alone opens a regression run); a classification set or an upload under regression
     becomes "plane", with a warning unless it was the default dataset."""
-    task, dataset = settings.task, settings.dataset
-    if dataset in REGRESSION_DATASETS and task != REGRESSION:
-        return {"task": REGRESSION}
-    if task != REGRESSION or dataset in REGRESSION_DATASETS:
+    own, dataset = task(settings.task), settings.dataset
+    owner = task_of_dataset(dataset)
+    if owner is not None and owner is not own and own is DEFAULT_TASK:
+        return {"task": owner.name}
+    if owner is own or (dataset == UPLOAD and own.uploads):
         return {}
-    new = matching_dataset(task, dataset)
+    new = own.dataset_for(dataset)
     if dataset != DEFAULTS.dataset:
-        warnings.append(f"The dataset {dataset!r} is for classification; regression uses "
-                        f"{new}.")
+        warnings.append(f"The dataset {dataset!r} is for {(owner or DEFAULT_TASK).name}; "
+                        f"{own.name} uses {new}.")
     return {"dataset": new}

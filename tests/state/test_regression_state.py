@@ -9,7 +9,8 @@ from playground.engine.runs import run_to_json, run_to_npz
 from playground.state.guards import stall
 from playground.state.playground import Playground
 from playground.state.settings import DEFAULTS, auto_lr, clamp, from_query, to_query
-from playground.state.tasks import REGRESSION
+
+REGRESSION = "regression"
 
 REG = DEFAULTS.with_changes(task=REGRESSION, dataset="plane", l2=0.0)
 

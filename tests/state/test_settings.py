@@ -2,8 +2,8 @@
 
 import pytest
 
+from playground.engine.tasks import CLASSIFICATION
 from playground.state.settings import (
-    AUTO_LR,
     DATASET_DEFAULTS,
     DEFAULTS,
     LEARNING_RATES,
@@ -134,7 +134,7 @@ def test_describe():
 
 
 def test_the_automatic_learning_rate_follows_the_optimizer_batch_mode_and_depth():
-    for (optimizer, mode), rates in AUTO_LR.items():
+    for (optimizer, mode), rates in CLASSIFICATION.auto_lr.items():
         for layers, want in zip((0, 1, 2, 3, 4), (rates[0], *rates, rates[-1])):
             s, _ = clamp(DEFAULTS.with_changes(optimizer=optimizer, batch_mode=mode,
                                                layers=layers))
@@ -308,7 +308,7 @@ def test_a_moved_learning_rate_takes_over_from_auto_and_auto_takes_it_back():
     assert (again.lr, again.lr_auto) == (1.0, True)
     # a new optimizer under Auto: the rule's rate for it, the slider still at the old one
     adam = follow(DEFAULTS, {"optimizer": "adam", "lr": 1.0})
-    assert (adam.lr, adam.lr_auto) == (AUTO_LR[("adam", "full batch")][0], True)
+    assert (adam.lr, adam.lr_auto) == (CLASSIFICATION.auto_lr[("adam", "full batch")][0], True)
     # Auto switched on while the slider shows another rate: the rule wins
     both = follow(manual, {"lr_auto": True, "lr": 3.0})
     assert (both.lr, both.lr_auto) == (1.0, True)
