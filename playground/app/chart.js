@@ -63,10 +63,41 @@ function placeToolbar(layout) {
   layout.margin.r = Math.max(layout.margin.r ?? 80, 34);
 }
 
-function scaleType(layout, k) {
-  const font = (layout.font = Object.assign({}, layout.font));
-  font.size = Math.round((font.size || 12) * k);
-  if (layout.legend) layout.legend.font = {size: Math.round(12 * k)};
+// Presentation mode: every text of the figure k times larger and never under min px (the
+// layout's font, each axis's ticks and title, legends, annotations, colour bars), and lines
+// k times thicker.
+function scaleType(fig, scale) {
+  const {k, min} = scale;
+  const size = (font, base) => Object.assign({}, font, {
+    size: Math.max(min, Math.round(((font && font.size) || base) * k))});
+  const layout = fig.layout;
+  layout.font = size(layout.font, 12);
+  const base = layout.font.size / k;
+  for (const [name, v] of Object.entries(layout)) {
+    if (!/^[xy]axis\d*$/.test(name) || !v) continue;
+    v.tickfont = size(v.tickfont, base);
+    if (v.title) v.title = Object.assign({}, typeof v.title === "string" ? {text: v.title}
+                                         : v.title, {font: size(v.title.font, base)});
+  }
+  if (layout.legend) {
+    layout.legend.font = size(layout.legend.font, base);
+    // the legend above the plot grows with its type: so does the room kept for it
+    layout.margin = Object.assign({}, layout.margin);
+    if (layout.margin.t) layout.margin.t = Math.round(layout.margin.t * k);
+  }
+  if (layout.title && typeof layout.title === "object")
+    layout.title.font = size(layout.title.font, base * 1.2);
+  for (const a of layout.annotations || []) a.font = size(a.font, base);
+  for (const t of fig.data || []) {
+    if (t.line && t.line.width) t.line = Object.assign({}, t.line, {width: t.line.width * k});
+    else if (t.type === "scatter" && /lines/.test(t.mode || "lines"))
+      t.line = Object.assign({}, t.line, {width: 2 * k});
+    if (t.colorbar) {
+      const bar = (t.colorbar = Object.assign({}, t.colorbar,
+                                              {tickfont: size(t.colorbar.tickfont, base)}));
+      if (bar.title) bar.title = Object.assign({}, bar.title, {font: size(bar.title.font, base)});
+    }
+  }
 }
 
 // A figure's one-line text summary (layout.meta.summary: the decision map's) in a visually
@@ -86,7 +117,7 @@ function describe(div, text) {
 function drawFigure(div, data) {
   const fig = JSON.parse(data.figure);
   placeToolbar(fig.layout);
-  if (data.scale) scaleType(fig.layout, data.scale);
+  if (data.scale) scaleType(fig, data.scale);
   if (data.fit) fitSquare(div, fig.layout, data.fit);
   const seen = new Map();
   reuseArrays(fig.data, div.__arrays || new Map(), seen, "");

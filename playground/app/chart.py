@@ -27,6 +27,9 @@ STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 PLOTLY_JS = "plotly-cartesian.min.js"       # committed: plotly.js-cartesian-dist-min 4.1.1
 PLOTLY_FULL_JS = "plotly.min.js"            # fallback, copied from the plotly package
 PACE_PATIENCE_MS = 2000     # a paced chart stops waiting for an answer after this long
+PRESENT_SCALE = 1.4          # presentation mode: type and lines this much larger ...
+PRESENT_MIN_FONT = 16        # px: ... and no text under this (a projector's back row)
+PAGE_KEY = "page"            # the session's PageState (page_state.KEY; not imported: a cycle)
 FIT_MIN_SIDE = 240          # px: a fitted square plot is never smaller (a short window scrolls)
 FIT_GAP = 12                # px left free under a fitted chart
 FIT_STICKY = 130            # px: the page's header and sticky controls above a scrolled chart
@@ -68,7 +71,7 @@ def ensure_plotly_js():
 
 
 def live_chart(fig, key, frame=0, filename="playground", pace=None, settle=None, fit=None,
-               scale=1.0, session=None, clicks=False, draw=None, units=None):
+               scale=None, session=None, clicks=False, draw=None, units=None):
     """Draw ``fig`` under ``key`` (once per key per script run), updating in place.
 
     ``pace`` (seconds) makes this chart the clock of the fragment it is drawn in, and
@@ -78,7 +81,7 @@ def live_chart(fig, key, frame=0, filename="playground", pace=None, settle=None,
 
 
 def live_chart_json(figure_json, height, key, frame=0, filename="playground", pace=None,
-                    settle=None, fit=None, scale=1.0, session=None, clicks=False, draw=None,
+                    settle=None, fit=None, scale=None, session=None, clicks=False, draw=None,
                     units=None):
     """:func:`live_chart` for a figure already serialised (e.g. cached between frames: the
     same data again is a no-op for the browser).
@@ -94,7 +97,9 @@ def live_chart_json(figure_json, height, key, frame=0, filename="playground", pa
     ``fit="square"`` sizes a square plot (axes with ``scaleanchor``) to the browser's window:
     as wide as its column and no taller than the window below the chart's top, so the whole
     map is in view (``height`` is then only its first guess). ``scale`` multiplies the
-    figure's type sizes (presentation mode).
+    figure's type sizes and line widths, with type never under PRESENT_MIN_FONT px; by
+    default the session's presentation mode sets it (PRESENT_SCALE), so every chart of the
+    page follows it.
 
     ``session`` (a token per server session) lets the chart notice that the page was
     reconnected to another session behind its back (its server stopped): it then sets its
@@ -123,8 +128,11 @@ def live_chart_json(figure_json, height, key, frame=0, filename="playground", pa
     if fit is not None:
         data["fit"] = {"kind": fit, "min": FIT_MIN_SIDE, "gap": FIT_GAP, "sticky": FIT_STICKY}
         height = "content"
+    if scale is None:
+        page = st.session_state.get(PAGE_KEY)
+        scale = PRESENT_SCALE if getattr(page, "present", False) else 1.0
     if scale != 1.0:
-        data["scale"] = float(scale)
+        data["scale"] = {"k": float(scale), "min": PRESENT_MIN_FONT}
     if session is not None:
         data["session"] = str(session)
     if clicks:

@@ -60,7 +60,6 @@ from .views import VIEWS, show_view
 FRAME_SECONDS = 0.08         # while playing, a frame at most this often (12.5 per second)
 CURVES_HEIGHT = 250          # px: the curves beside the map, above the view
 METRIC_WIDTH = 92            # px: fixed, so the numbers do not shift as their digits change
-PRESENT_SCALE = 1.3          # the charts' type in presentation mode
 
 
 def page_inputs():
@@ -183,7 +182,7 @@ def _decision_map(page, playing, pausing):
     live_chart(fig, key="regions", frame=tr.updates, filename="decision-regions",
                pace=FRAME_SECONDS if playing else None,
                settle=live.frame if pausing else None, fit="square",
-               scale=PRESENT_SCALE if page.present else 1.0, session=page.token, clicks=True,
+               session=page.token, clicks=True,
                draw=draw_mode())
 
 
@@ -222,8 +221,7 @@ def _curves(page):
                               x=st.session_state.get("w_x_axis") or page.x_axis,
                               accuracy=accuracy)
     live_chart(fig, key="curves", frame=tr.updates,
-               filename="loss-accuracy" if accuracy else "loss",
-               scale=PRESENT_SCALE if page.present else 1.0)
+               filename="loss-accuracy" if accuracy else "loss")
 
 
 def _fmt(value, kind):

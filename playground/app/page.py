@@ -144,7 +144,9 @@ def _controls(page):
         keyboard_help()
         st.button("Exit presentation" if page.present else "Present",
                   icon=":material/slideshow:", on_click=_on_present, key="present",
-                  help="Presentation mode for a projector: no sidebar, larger type. "
+                  help="Presentation mode for a projector: larger type and thicker lines "
+                       "(collapse the sidebar with « for the widest stage; » brings the "
+                       "settings back). "
                        "It is in the URL (present=1)." + hint("Present"))
 
 

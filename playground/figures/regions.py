@@ -228,7 +228,9 @@ def decision_region_figure(xs, ys, probs, X_train, y_train, X_test=None, y_test=
                                  img_codes.shape[:2]))
 
     layout = _layout(height, **plane_axes(xs, ys),
-                     margin=dict(l=40, r=10, t=60 if title else 40, b=30),
+                     # room for the legend above the plot (41 px): a class that comes or
+                     # goes (Draw mode) must not move the plot by a pixel
+                     margin=dict(l=40, r=10, t=60 if title else 46, b=30),
                      meta={"summary": map_summary(codes, xs, ys, names, X_train, y_train,
                                                   X_test, y_test)})
     if images:

@@ -4,7 +4,14 @@ the controls on one line, Play in reach on a phone, the presentation mode."""
 from __future__ import annotations
 
 import pytest
-from pagekit import TIMEOUT, metric, open_app, play_switch
+from pagekit import (
+    TIMEOUT,
+    metric,
+    open_app,
+    play_switch,
+    set_playing,
+    shoot_and_pause,
+)
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -115,21 +122,48 @@ def test_on_a_phone_play_stays_in_reach_while_the_map_is_in_view(page: Page, app
         shot(page, "phone")
 
 
-def test_presentation_mode_from_the_url_and_one_click(page: Page, app_url, shot):
-    page.set_viewport_size({"width": 1440, "height": 900})
-    open_app(page, app_url + "/?present=1")
+# the smallest text (px) of each kind in the window, as the browser computes it
+TYPE_SIZES_JS = """() => {
+  const px = (els) => Math.min(...Array.from(els).map(
+      e => parseFloat(getComputedStyle(e).fontSize)).filter(v => v > 0));
+  const main = document.querySelector('[data-testid="stMain"]');
+  return {
+    buttons: px(main.querySelectorAll('[data-testid="stBaseButton-secondary"] p')),
+    tabs: px(main.querySelectorAll('.st-key-w_view button p')),
+    alerts: px(main.querySelectorAll('[data-testid="stAlert"] p')),
+    // a chart out of view is redrawn when it comes into view (chart.js): those in view
+    charts: px(Array.from(main.querySelectorAll('.live-plotly svg text')).filter(e => {
+      const r = e.getBoundingClientRect();
+      return r.width > 0 && r.top >= 0 && r.bottom <= innerHeight; })),
+  };
+}"""
+
+
+def test_presentation_mode_scales_every_text_and_keeps_the_settings_in_reach(page: Page,
+                                                                             app_url, shot):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    open_app(page, app_url + "/?lesson=dead_relu")
     try:
-        expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
-        expect(page.locator('[data-testid="stAlert"]')).to_have_count(0)   # not a bad setting
-        big = metric(page, "Update").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
-        page.get_by_role("button", name="Exit presentation").click()
-        expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
-        page.wait_for_function("!location.search.includes('present')")
-        small = metric(page, "Update").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
-        assert big > small * 1.2, (big, small)
+        normal = map_plot(page)["width"]
         page.get_by_role("button", name="Present").click()
-        expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
         page.wait_for_function("location.search.includes('present=1')")
+        expect(page.get_by_role("button", name="Exit presentation")).to_be_visible()
+        page.wait_for_function(f"({TYPE_SIZES_JS})().charts >= 16", timeout=TIMEOUT)
+        sizes = page.evaluate(TYPE_SIZES_JS)
+        assert min(sizes.values()) >= 16, sizes
+        # the map at least as large as without the mode (the sidebar is the same drawer)
+        assert map_plot(page)["width"] >= normal - 1, (map_plot(page), normal)
+        # a setting changes without leaving the mode
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        expect(sidebar).to_be_visible()
+        slider = page.get_by_role("slider", name="Learning rate")
+        slider.focus()
+        slider.press("ArrowLeft")
+        page.wait_for_function("new URLSearchParams(location.search).get('lr') === '3'")
+        assert "present=1" in page.url
+        page.get_by_role("button", name="Exit presentation").click()
+        page.wait_for_function("!location.search.includes('present')")
+        assert page.evaluate(TYPE_SIZES_JS)["buttons"] < 16
     finally:
         shot(page, "presentation")
 
@@ -155,3 +189,95 @@ def test_plotlys_toolbar_never_covers_a_legend(page: Page, app_url, shot, width)
             assert apart, (chart, legend, tools)
     finally:
         shot(page, f"toolbar-{width}")
+
+
+# the plot areas of the map and of the curves, and the metrics row, in window coordinates
+ONE_SCREEN_JS = """() => {
+  const box = (sel) => { const e = document.querySelector(sel);
+    if (!e) return null; const r = e.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width}; };
+  return {map: box('.st-key-regions .nsewdrag'), curves: box('.st-key-curves .nsewdrag'),
+          metrics: box('.st-key-metrics')};
+}"""
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["normal", "present"])
+@pytest.mark.parametrize("width, height", [(1366, 768), (1440, 900), (1920, 1080)])
+def test_the_map_the_curves_and_the_metrics_share_one_screen(page: Page, app_url, shot,
+                                                             width, height, present):
+    page.set_viewport_size({"width": width, "height": height})
+    open_app(page, app_url + ("/?present=1" if present else ""))
+    try:
+        page.wait_for_function(f"(() => {{ const b = ({ONE_SCREEN_JS})(); return b.map && "
+                               f"b.curves && b.map.width >= 300; }})()", timeout=TIMEOUT)
+        boxes = page.evaluate(ONE_SCREEN_JS)
+        for name, box in boxes.items():
+            assert box["top"] >= 0 and box["bottom"] <= height, (name, boxes)
+            assert box["right"] <= width, (name, boxes)
+        if (width, height) == (1440, 900) and not present:
+            assert boxes["map"]["width"] >= 500, boxes
+    finally:
+        shot(page, f"one-screen-{width}x{height}{'-present' if present else ''}")
+
+
+def _map_box(page: Page):
+    """The map's plot area once it has stayed put for two animation frames."""
+    return page.evaluate("""async () => {
+      const frame = () => new Promise(r => requestAnimationFrame(r));
+      const spot = () => { const r = document.querySelector('.st-key-regions .nsewdrag')
+          .getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; };
+      let last = spot();
+      for (let still = 0; still < 2; ) {
+        await frame(); const now = spot();
+        still = JSON.stringify(now) === JSON.stringify(last) ? still + 1 : 0; last = now;
+      }
+      return last;
+    }""")
+
+
+def _same(a, b):
+    return all(abs(x - y) <= 1 for x, y in zip(a, b))
+
+
+def test_banners_leave_the_map_where_it_is(page: Page, app_url, shot):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_app(page, app_url)
+    try:
+        before = _map_box(page)
+        page.get_by_text("Lessons", exact=True).click()
+        page.get_by_role("button", name="Dead ReLUs").click()      # a lesson's banner
+        expect(page.get_by_role("button", name="Close lesson")).to_be_visible()
+        page.wait_for_function("location.search.includes('lesson=dead_relu')")
+        assert _same(_map_box(page), before), (before, _map_box(page))
+        set_playing(page, True)                          # lr 10: a stall banner comes
+        expect(page.get_by_text("Training has stalled.")).to_be_visible(timeout=60_000)
+        assert _same(_map_box(page), before), (before, _map_box(page))
+        set_playing(page, False)
+        page.get_by_role("button", name="Close lesson").click()
+        expect(page.get_by_role("button", name="Close lesson")).to_have_count(0)
+        assert _same(_map_box(page), before), (before, _map_box(page))
+    finally:
+        shoot_and_pause(page, shot, "banners")
+
+
+def test_draw_mode_and_its_notice_leave_the_map_where_it_is(page: Page, app_url, shot):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_app(page, app_url)
+    try:
+        before = _map_box(page)
+        switch = page.get_by_role("switch", name="Draw")
+        page.locator("label").filter(has=switch).click()
+        expect(page.get_by_role("radiogroup", name="Class")).to_be_visible()
+        assert _same(_map_box(page), before), (before, _map_box(page))
+        page.get_by_role("button", name="Clear").click()
+        notice = page.get_by_text("Training waits for")
+        expect(notice).to_be_visible()
+        assert _same(_map_box(page), before), (before, _map_box(page))
+        left, top, w, h = before
+        for i, (fx, fy) in enumerate([(0.2, 0.2), (0.8, 0.2), (0.2, 0.8), (0.8, 0.8)]):
+            page.mouse.click(left + fx * w, top + fy * h)
+            expect(page.get_by_text(f"Drawing: {i + 1} of at most")).to_be_visible()
+        expect(notice).to_have_count(0)                  # four points: training can start
+        assert _same(_map_box(page), before), (before, _map_box(page))
+    finally:
+        shot(page, "draw-notice")
