@@ -21,7 +21,7 @@ from .engine.datasets import DATASETS, DatasetError, make_dataset, train_test_sp
 from .engine.features import FEATURE_LABELS, FEATURES, featurize
 from .engine.gradcheck import gradient_check
 from .engine.model import MLP
-from .engine.runs import RunFileError, load_run, run_to_json, run_to_npz
+from .engine.runfiles import RunFileError, load_run, run_to_json, run_to_npz
 from .engine.training import Trainer
 
 __all__ = ["DATASETS", "FEATURES", "FEATURE_LABELS", "DatasetError", "MLP", "RunFileError",

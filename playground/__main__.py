@@ -19,7 +19,7 @@ from .engine.csvfile import load_csv
 from .engine.datasets import DatasetError, make_dataset, train_test_split
 from .engine.features import FEATURES
 from .engine.model import INITS, MLP, ModelError
-from .engine.runs import run_to_json, run_to_npz
+from .engine.runfiles import run_to_json, run_to_npz
 from .engine.tasks import CLASSIFICATION, TASKS, task_of_dataset
 from .engine.training import OPTIMIZERS, Trainer, TrainingError
 
@@ -85,9 +85,8 @@ def train(args, out=None):
     X_tr, y_tr, X_te, y_te = train_test_split(X, y, args.test_fraction, args.data_seed)
     inputs = len(args.features) if args.features else X.shape[1]
     outputs = task.n_outputs(len(names))
-    net = MLP([inputs, *args.hidden, outputs], args.activation, args.init, args.seed,
-              args.dtype, features=args.features,
-              task=task.name)
+    net = MLP([inputs, *args.hidden, outputs], args.activation, init=args.init,
+              seed=args.seed, dtype=args.dtype, features=args.features, task=task.name)
     trainer = Trainer(net, X_tr, y_tr, X_te, y_te, lr=args.lr, batch_size=args.batch_size,
                       optimizer=args.optimizer, momentum=args.momentum, l2=args.l2,
                       l1=args.l1, seed=args.seed, eval_every=args.log_every)

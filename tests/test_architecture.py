@@ -68,7 +68,8 @@ def test_engine_level_modules_import_only_the_engine(name):
 def _package_modules(layer):
     """Every module of a layer, found by walking its folder, as dotted names."""
     return ", ".join(".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts)
-                     for p in sorted((PACKAGE / layer).glob("*.py")))
+                     .removesuffix(".__init__")
+                     for p in sorted((PACKAGE / layer).rglob("*.py")))
 
 
 @pytest.mark.parametrize("modules, banned", [
@@ -143,3 +144,30 @@ def _module_imports(path):
 def _is_module(dotted):
     rel = Path(*dotted.split(".")[1:])
     return (PACKAGE / rel).with_suffix(".py").exists() or (PACKAGE / rel / "__init__.py").exists()
+
+
+MAX_POSITIONAL_OPTIONS = 2   # a constructor's optional arguments that may be given by position
+
+
+def _constructors():
+    """(module, class, __init__ node) of every class in the package."""
+    for path in _modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                        yield path.relative_to(PACKAGE), node.name, item
+
+
+def test_constructors_with_several_options_take_them_by_keyword():
+    """A constructor with more than a few optional arguments takes most of them by keyword
+    only (``Trainer(net, X, y, *, lr=..., l1=...)``): an option appended later cannot shift
+    the meaning of a call that passed options by position."""
+    offenders = []
+    for rel, cls, init in _constructors():
+        args = init.args
+        optional = len(args.defaults) + sum(d is not None for d in args.kw_defaults)
+        positional_optional = len(args.defaults)
+        if optional > 3 and positional_optional > MAX_POSITIONAL_OPTIONS:
+            offenders.append(f"{rel}:{cls} ({positional_optional} positional options)")
+    assert not offenders, offenders

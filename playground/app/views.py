@@ -12,7 +12,7 @@ from ..engine.activations import activation
 from ..engine.csvfile import dataset_to_csv
 from ..engine.datasets import grid_points
 from ..engine.gradcheck import describe_gradient_check, gradient_check
-from ..engine.runs import RunFileError, history_csv, run_to_json, run_to_npz
+from ..engine.runfiles import RunFileError, history_csv, run_to_json, run_to_npz
 from ..engine.tasks import task
 from ..state.painting import shown
 from ..state.playground import MAX_PINS

@@ -4,7 +4,6 @@
 (CSV in and out); ``features`` (the network's input features), ``model`` (the network),
 ``workspace`` (its forward and backward arithmetic) and ``gradcheck``;
 ``optimizers`` (update rules), ``batches`` (the epochs' order), ``evaluation``,
-``divergence``, ``history`` (bounded series), ``training`` (the update loop),
-``trainer_settings`` (its checked settings) and ``trainer_state`` (what it shows outside);
-``runs`` and ``runformat`` (run files).
+``divergence``, ``history`` (bounded series), ``training`` (the Trainer: its settings, the
+update loop, what it shows outside); ``runfiles`` (run files: writing, reading, checking).
 """

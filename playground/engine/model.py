@@ -55,7 +55,7 @@ class MLP:
     comparison); ``float32`` is about twice as fast and is what the live page trains in.
     """
 
-    def __init__(self, layer_sizes=(2, 100, 3), activation="relu", init="he", seed=0,
+    def __init__(self, layer_sizes=(2, 100, 3), activation="relu", *, init="he", seed=0,
                  dtype="float64", features=None, task="classification"):
         sizes = [int(s) for s in layer_sizes]
         if len(sizes) < 2 or min(sizes) < 1:
@@ -154,8 +154,8 @@ class MLP:
 
     def astype(self, dtype):
         """A copy of this network, with parameters in the given dtype."""
-        other = MLP(self.layer_sizes, self.activation, "zeros", self.seed, dtype,
-                    self.features, self.task)
+        other = MLP(self.layer_sizes, self.activation, init="zeros", seed=self.seed,
+                    dtype=dtype, features=self.features, task=self.task)
         other.init = self.init
         for dst, src in zip(other.params(), self.params()):
             dst[...] = src

@@ -7,13 +7,19 @@ Batch modes, named as they should be (the classic derivation's text swaps two of
   of B; the last, partial batch is a real, smaller batch (N = 300, B = 32 ⇒ 10 updates);
 - **stochastic gradient descent** (``batch_size=1``): one sample per update.
 
-The optimizers live in :mod:`~playground.engine.optimizers`, the epochs' batches in
-:mod:`~playground.engine.batches` and the bounded history in :mod:`~playground.engine.history`.
+The Trainer is one class: its checked settings, the batch size, the update loop and what it
+shows the outside (run-file state, the last pass). Its collaborators own their state: the
+optimizers (:mod:`~playground.engine.optimizers`), the epochs' batches
+(:mod:`~playground.engine.batches`), evaluation (:mod:`~playground.engine.evaluation`),
+divergence (:mod:`~playground.engine.divergence`) and the bounded history
+(:mod:`~playground.engine.history`).
 """
 
 from __future__ import annotations
 
+import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,12 +29,35 @@ from .evaluation import Evaluation
 from .features import RAW_INPUTS
 from .history import History, Series
 from .model import MLP, ModelError
-from .optimizers import OPTIMIZERS  # noqa: F401 - part of this module's interface
-from .trainer_settings import TrainerSettings, TrainingError
-from .trainer_state import TrainerState
+from .optimizers import OPTIMIZERS, Momentum, make_optimizer
 from .workspace import Workspace
 
 PROGRESS = ("epoch", "samples", "seconds")   # the evaluations' clocks besides the update
+
+
+class TrainingError(ValueError):
+    """A trainer was configured with impossible settings."""
+
+
+def _rate(value, name, strictly_positive=False):
+    """``value`` as a finite float ≥ 0 (> 0 if ``strictly_positive``), else TrainingError."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        x = math.nan
+    if not (math.isfinite(x) and (x > 0 if strictly_positive else x >= 0)):
+        kind = "a positive number" if strictly_positive else "a number ≥ 0"
+        raise TrainingError(f"{name} must be {kind}; got {value!r}.")
+    return x
+
+
+@dataclass(frozen=True)
+class LastPass:
+    """Copies of the latest update's batch pass, for views: ``inputs`` (n, F), the network's
+    (featurized) inputs, and ``dscore`` (n, K), the output layer's gradient
+    (P − onehot(y)) / n (regression: (ŷ − y) / n, (n, 1))."""
+    inputs: np.ndarray
+    dscore: np.ndarray
 
 
 def _data(net, X, y, which):
@@ -54,7 +83,7 @@ def _data(net, X, y, which):
     return X, y, Xt, Yt
 
 
-class Trainer(TrainerState, TrainerSettings):
+class Trainer:
     """Trains an :class:`MLP` in place on (X, y), one parameter update per :meth:`step`.
 
     Memory is bounded however long it runs: ``history.loss`` holds the per-update batch loss
@@ -71,7 +100,7 @@ class Trainer(TrainerState, TrainerSettings):
     """
     clock = staticmethod(time.perf_counter)   # train_seconds' clock (a race's: CPU time)
 
-    def __init__(self, net, X, y, X_test=None, y_test=None, lr=1.0, batch_size=None,
+    def __init__(self, net, X, y, X_test=None, y_test=None, *, lr=1.0, batch_size=None,
                  optimizer="sgd", momentum=0.9, l2=0.0, seed=0, eval_every=None,
                  history_size=2000, l1=0.0):
         if not isinstance(net, MLP):
@@ -105,7 +134,93 @@ class Trainer(TrainerState, TrainerSettings):
                                       self.Yt_test, self.y_test)
         self._start_counters()
 
-    # -- the batch size (the other settings: trainer_settings) -----------------------------
+    # -- settings: each checked by its setter; they act on the running model and may change
+    # between steps (the parameters and counters are kept) ------------------------------------
+    @property
+    def lr(self):
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = _rate(value, "The learning rate", strictly_positive=True)
+
+    @property
+    def l2(self):
+        """Weight decay: 0.5·l2·ΣW² is added to the loss, l2·W to each dW."""
+        return self._l2
+
+    @l2.setter
+    def l2(self, value):
+        self._l2 = _rate(value, "L2")
+
+    @property
+    def l1(self):
+        """L1: l1·Σ|W| is added to the loss, l1·sign(W) to each dW (0 where W is 0)."""
+        return self._l1
+
+    @l1.setter
+    def l1(self, value):
+        self._l1 = _rate(value, "L1")
+
+    @property
+    def momentum(self):
+        return self._momentum
+
+    @momentum.setter
+    def momentum(self, value):
+        value = float(value)
+        if not 0 <= value < 1:
+            raise TrainingError(f"momentum must lie in [0, 1); got {value!r}.")
+        self._momentum = value
+        if isinstance(getattr(self, "_opt", None), Momentum):
+            self._opt.momentum = value
+
+    @property
+    def optimizer(self):
+        return self._optimizer_name
+
+    @optimizer.setter
+    def optimizer(self, name):
+        if name not in OPTIMIZERS:
+            raise TrainingError(f"Unknown optimizer {name!r}; choose one of {OPTIMIZERS}.")
+        if name == self._optimizer_name:
+            return
+        self._optimizer_name = name
+        self._make_optimizer()
+
+    def _make_optimizer(self):
+        """Plain SGD is stateless and elementwise, so it updates the whole network as one flat
+        array (2 NumPy calls per update instead of 2 per block; the same arithmetic). The
+        stateful optimizers keep one state array per block, the layout run files store."""
+        name = self._optimizer_name
+        if name == "sgd":
+            self._opt_params, self._grads_attr = [self.net.flat], "flat_grad_list"
+        else:
+            self._opt_params, self._grads_attr = self._blocks, "block_grads"
+        self._opt = make_optimizer(name, self._opt_params, self.momentum)
+
+    @property
+    def eval_every(self):
+        """Updates between full evaluations. By default 10, or one epoch when an epoch is
+        longer, so that evaluating (a forward pass over all the data) stays a small share."""
+        return self._eval_every or max(10, self.updates_per_epoch)
+
+    @eval_every.setter
+    def eval_every(self, value):
+        self._eval_every = None if value is None else max(1, int(value))
+
+    def divergence_settings(self):
+        """The settings that decide whether an update diverges, as ``diverged_with`` records
+        them: changing any of them offers to continue after a divergence."""
+        return {"lr": self._lr, "l2": self._l2, "l1": self._l1,
+                "optimizer": self._optimizer_name, "batch_size": self._batch_size}
+
+    def config(self):
+        return {"lr": self._lr, "batch_size": self._batch_size, "optimizer": self._optimizer_name,
+                "momentum": self.momentum, "l2": self._l2, "l1": self._l1, "seed": self.seed,
+                "eval_every": self._eval_every, "history_size": self.history_size}
+
+    # -- the batch size, which rebuilds the buffers -----------------------------------------
     @property
     def batch_size(self):
         """None for batch gradient descent, else the mini-batch size (1 is SGD)."""
@@ -336,3 +451,57 @@ class Trainer(TrainerState, TrainerSettings):
         """Seconds of training so far, the current step() call's included."""
         running = self.clock() - self._started if self._started is not None else 0.0
         return self.train_seconds + running
+
+    # -- what a trainer shows the outside: run-file state, the last pass, activations ----
+    def state(self):
+        """The run's progress, beyond :meth:`config`, the network and the data: what a run
+        file keeps to continue exactly. ``{"updates", "epochs", "samples", "seconds", "pos",
+        "order" (the epoch's visiting order, an int64 array, or None between epochs and in
+        batch GD), "rng" (the bit generator's state), "diverged", "divergence_message",
+        "optimizer" (name → array)}``."""
+        epoch = self._batches.state() if self._batches else {"order": None, "pos": 0}
+        return {"updates": self.updates, "epochs": self.epochs, "samples": self.samples_seen,
+                "seconds": self.train_seconds, **epoch,
+                "rng": self._rng.bit_generator.state, "diverged": self.diverged,
+                "divergence_message": self.divergence_message,
+                "optimizer": {k: np.array(v) for k, v in self._opt.state().items()}}
+
+    def optimizer_state_shapes(self):
+        """``{name: shape}`` of the optimizer state :meth:`load_state` expects."""
+        return {k: np.shape(v) for k, v in self._opt.state().items()}
+
+    def load_state(self, state, history=None):
+        """Continue from :meth:`state`'s output (checked by the caller: run files validate
+        every field first) and, optionally, a :class:`History` to carry on."""
+        self._opt.load_state(state["optimizer"])
+        self.updates = int(state["updates"])
+        self.epochs = int(state["epochs"])
+        self.samples_seen = int(state["samples"])
+        self.train_seconds = float(state["seconds"])
+        self._rng.bit_generator.state = state["rng"]
+        if self._batches is not None:
+            self._batches.load_state(state["order"], state["pos"])
+        self.diverged = bool(state["diverged"])
+        self.divergence_message = str(state["divergence_message"])
+        # a run that diverged before it was saved did so with these settings, as far as
+        # anyone can tell: changing them offers to continue
+        self.diverged_with = self.divergence_settings() if self.diverged else None
+        if history is not None:
+            self.history = history
+        steps = self.history.evals.column("step")
+        self._recorded_step = int(steps[-1]) if len(steps) else -1
+        self._last_ws = None
+        self.metrics = self.evaluate()
+
+    def last_pass(self):
+        """A :class:`LastPass` of the latest update's batch, or None before the first one (or
+        after the batch size changed)."""
+        ws = self._last_ws
+        if ws is None:
+            return None
+        return LastPass(inputs=np.array(ws.Xt[:-1].T), dscore=ws.dZ[-1].copy())
+
+    def train_activations(self):
+        """Every hidden layer's activations on the whole training set, with the current
+        parameters: a list of (n, units) arrays (copies)."""
+        return self._evaluation.train_activations()

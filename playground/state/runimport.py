@@ -8,7 +8,7 @@ value the sidebar had to adapt (e.g. a script's learning rate 0.5 → the neares
 
 from __future__ import annotations
 
-from ..engine.runs import load_run
+from ..engine.runfiles import load_run
 from ..engine.tasks import TASKS
 from .netshape import RAW_FEATURES
 from .settings import LIMITS, Settings, clamp

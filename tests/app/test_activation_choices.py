@@ -7,7 +7,7 @@ from apptest import click, new_session, page, view
 
 from playground.__main__ import main
 from playground.engine.activations import ACTIVATIONS, fill
-from playground.engine.runs import load_run, run_to_json
+from playground.engine.runfiles import load_run, run_to_json
 
 VIEWS_THAT_READ_THE_ACTIVATION = ("Gradients", "Hidden units", "Network", "Math", "Backprop")
 

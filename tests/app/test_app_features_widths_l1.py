@@ -4,7 +4,7 @@ sidebar, the link and run files."""
 import pytest
 from apptest import VIEWS, button, click, metric, new_session, page, set_widths, view, widget
 
-from playground.engine.runs import run_to_json
+from playground.engine.runfiles import run_to_json
 
 
 def query(at, key):

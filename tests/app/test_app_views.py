@@ -106,7 +106,7 @@ def test_exported_run_reimported_continues(at):
     for _ in range(5):
         click(at, "Step")
     pg = page(at).pg
-    from playground.engine.runs import run_to_npz
+    from playground.engine.runfiles import run_to_npz
     blob = run_to_npz(pg.trainer, pg.export_extra())
     params = [p.copy() for p in pg.trainer.net.params()]
 

@@ -21,7 +21,7 @@ from apptest import (
 )
 
 from playground.engine.activations import ACTIVATIONS
-from playground.engine.runs import run_to_json
+from playground.engine.runfiles import run_to_json
 from playground.state.settings import L1_CHOICES, L2_CHOICES, LEARNING_RATES
 
 CORPUS = sorted(UPLOADS.glob("*.csv"))

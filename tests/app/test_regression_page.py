@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from apptest import chart_figures, click, metric, new_session, page, view
 
-from playground.engine.runs import run_to_json
+from playground.engine.runfiles import run_to_json
 from playground.figures.common import DIVERGING
 
 

@@ -13,7 +13,7 @@ import json
 import pytest
 from apptest import VIEWS, chart_figures, new_session, page, upload_csv
 
-from playground.engine.runs import run_to_json
+from playground.engine.runfiles import run_to_json
 
 NAMES = ("<img src=x onerror=alert(1)>", "[link](http://evil)", "**bold**", "%{x}")
 HTML_NAMES = ("<img src=x onerror=alert(1)>",)

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from playground.__main__ import main
-from playground.engine.runs import load_run
+from playground.engine.runfiles import load_run
 
 
 def test_cli_trains_the_spiral(capsys, tmp_path):

@@ -26,7 +26,7 @@ from playground.engine.datasets import (
     train_test_split,
 )
 from playground.engine.model import INITS, MLP
-from playground.engine.runs import RunFileError, load_run, run_to_json, run_to_npz
+from playground.engine.runfiles import RunFileError, load_run, run_to_json, run_to_npz
 from playground.engine.training import OPTIMIZERS, Trainer
 
 UPLOADS = Path(__file__).resolve().parents[1] / "data" / "uploads"

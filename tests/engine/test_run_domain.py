@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from playground.engine import runformat
 from playground.engine.model import MLP
-from playground.engine.runs import RunFileError, load_run, run_to_json, run_to_npz
+from playground.engine.runfiles import RunFileError, load_run, run_to_json, run_to_npz
+from playground.engine.runfiles import schema as runformat
 from playground.engine.training import Trainer
 
 # hostile values overflow NumPy casts and forward passes on purpose; the outcome is asserted

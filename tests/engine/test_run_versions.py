@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from playground.engine.model import MLP
-from playground.engine.runformat import VERSION
-from playground.engine.runs import RunFileError, load_run, run_to_json, run_to_npz
+from playground.engine.runfiles import RunFileError, load_run, run_to_json, run_to_npz
+from playground.engine.runfiles.schema import VERSION
 from playground.engine.training import Trainer
 
 RUNS = Path(__file__).parents[1] / "data" / "runs"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from playground.engine.model import MLP
-from playground.engine.runs import RunFileError, history_csv, load_run, run_to_json, run_to_npz
+from playground.engine.runfiles import RunFileError, history_csv, load_run, run_to_json, run_to_npz
 from playground.engine.training import OPTIMIZERS, Trainer
 
 

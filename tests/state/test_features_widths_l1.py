@@ -9,7 +9,7 @@ import pytest
 
 from playground.engine.datasets import grid_points
 from playground.engine.model import MLP
-from playground.engine.runs import run_to_json, run_to_npz
+from playground.engine.runfiles import run_to_json, run_to_npz
 from playground.state.lessons import BY_KEY
 from playground.state.playground import DTYPE, Playground
 from playground.state.race import Race

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from playground.engine.datasets import DatasetError, grid_points
-from playground.engine.runs import run_to_npz
+from playground.engine.runfiles import run_to_npz
 from playground.state.labels import describe_differences
 from playground.state.playground import MAX_PINS, Playground, read_upload
 from playground.state.settings import DEFAULTS, UPLOAD
@@ -148,7 +148,7 @@ def _cli_like_run(**changes):
 
 
 def test_import_refuses_runs_the_page_cannot_hold():
-    from playground.engine.runs import RunFileError
+    from playground.engine.runfiles import RunFileError
 
     pg = Playground()
     for changes, message in (({"sizes": [2, 300, 2]}, "larger than"),
@@ -204,7 +204,7 @@ def test_a_frame_stops_training_at_its_time_budget():
 def test_the_stall_check_reads_an_imported_run_without_evaluations():
     import json
 
-    from playground.engine.runs import run_to_json
+    from playground.engine.runfiles import run_to_json
     from playground.state.guards import stall
 
     pg = Playground()
@@ -218,7 +218,7 @@ def test_the_stall_check_reads_an_imported_run_without_evaluations():
 
 
 def test_an_imported_diverged_run_offers_to_continue_once_the_settings_change():
-    from playground.engine.runs import run_to_json
+    from playground.engine.runfiles import run_to_json
 
     pg = Playground(DEFAULTS.with_changes(lr=10.0, lr_auto=False, batch_mode="SGD"))
     pg.step(200)

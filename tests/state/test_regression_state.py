@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from playground.engine.datasets import grid_points
-from playground.engine.runs import run_to_json, run_to_npz
+from playground.engine.runfiles import run_to_json, run_to_npz
 from playground.state.guards import stall
 from playground.state.playground import Playground
 from playground.state.settings import DEFAULTS, auto_lr, clamp, from_query, to_query

@@ -1,9 +1,9 @@
 """The run-file format: every field, the domain the engine assumes for it, and the checks
-written from that table. :mod:`~playground.engine.runs` writes and reads the files; a run is
-rebuilt only from fields that passed, so a hostile file is refused with a
+written from that table. :mod:`~playground.engine.runfiles.files` writes and reads the
+files; a run is rebuilt only from fields that passed, so a hostile file is refused with a
 :class:`RunFileError` that names the field and what was expected, instead of crashing or
 poisoning the run some updates later. The checks of the run's progress (counters, history,
-optimizer state) are in :mod:`~playground.engine.runprogress`.
+optimizer state) are in :mod:`~playground.engine.runfiles.progress`.
 
 A run file is a JSON document (each array as ``{"dtype", "shape", "data"}`` under
 ``arrays``) or an ``.npz`` archive (the same metadata as the JSON string member ``meta``, the
@@ -89,10 +89,10 @@ import re
 
 import numpy as np
 
-from .activations import ACTIVATIONS
-from .features import RAW_INPUTS, check_features
-from .model import DTYPES, INITS
-from .tasks import TASKS
+from ..activations import ACTIVATIONS
+from ..features import RAW_INPUTS, check_features
+from ..model import DTYPES, INITS
+from ..tasks import TASKS
 
 FORMAT = "nn-playground-run"
 VERSION = 2

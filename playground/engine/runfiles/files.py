@@ -3,8 +3,8 @@ as JSON or as ``.npz`` and loaded back to continue exactly where it stopped.
 
 Loading treats the file as untrusted: ``.npz`` is read with ``allow_pickle=False``, declared
 sizes are checked against limits *before* anything is allocated, and every field is checked
-against its domain, stated in one table in :mod:`~playground.engine.runformat` (the checks
-of the progress fields in :mod:`~playground.engine.runprogress`), before the run is loaded.
+against its domain, stated in one table in :mod:`~playground.engine.runfiles.schema` (the checks
+of the progress fields in :mod:`~playground.engine.runfiles.progress`), before the run is loaded.
 Any problem raises :class:`RunFileError` with a message naming the field and what was
 expected; nothing in the file is ever executed.
 """
@@ -18,11 +18,13 @@ import zipfile
 
 import numpy as np
 
-from .features import RAW_INPUTS
-from .history import History, Series
-from .model import MLP, ModelError
-from .optimizers import OPTIMIZERS
-from .runformat import (
+from ..features import RAW_INPUTS
+from ..history import History, Series
+from ..model import MLP, ModelError
+from ..optimizers import OPTIMIZERS
+from ..training import PROGRESS, Trainer, TrainingError
+from .progress import check_counters, check_optimizer, check_series
+from .schema import (
     FORMAT,
     MAX_NPZ_BYTES,
     MAX_PARAMS,
@@ -37,8 +39,6 @@ from .runformat import (
     parse_json,
     targets,
 )
-from .runprogress import check_counters, check_optimizer, check_series
-from .training import PROGRESS, Trainer, TrainingError
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -208,7 +208,7 @@ def _read_json(data):
 
 
 def _build(meta, arrays, limits):
-    """The trainer the checked fields describe (see runformat's table for each domain)."""
+    """The trainer the checked fields describe (see the schema's table for each domain)."""
     check_header(meta)
     check_model(meta)
     model = meta["model"]

@@ -1,6 +1,6 @@
 """The run-file checks of a run's progress: the counters and random state, the history
 series and the optimizer state, each against its domain in
-:mod:`~playground.engine.runformat`'s table."""
+:mod:`~playground.engine.runfiles.schema`'s table."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 
-from .optimizers import Adam
-from .runformat import (
+from ..optimizers import Adam
+from .schema import (
     MAX_SECONDS,
     MAX_UPDATES,
     MAX_VELOCITY,
