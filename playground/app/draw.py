@@ -1,4 +1,4 @@
-"""Draw mode: paint the data on the decision map (issue 17).
+"""Draw mode: paint the data on the decision map.
 
 The *Draw* switch sits in the controls row; while it is on, a bar under the row chooses the
 class and Add / Erase, and clears the plane. A click on the map is then the map's chart's
@@ -10,18 +10,30 @@ frame. Painted points live in this session only: a link carries settings, so the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from ..engine.tasks import task
 from ..figures import PALETTE
 from ..state import painting
 from .page_state import PAINTED, one_at_a_time, page_state, plain
+from .viewkit import memory
+from .viewkit import touch as _touch
 
 DRAW = "w_draw"              # the Draw switch
 CLASS = "w_draw_class"       # the class a click adds
 MODE = "w_draw_mode"         # "Add" or "Erase"
 SEEN = "draw_seen"           # the browser time of the last draw click taken
 MODES = ("Add", "Erase")
+
+
+@dataclass
+class DrawMemory:
+    # the last choices: a segmented control comes back empty when its chosen option is
+    # clicked again, and then keeps these
+    class_index: int | None = None     # None: none chosen yet
+    mode: str = "Add"
 ERASE_PIXELS = 14            # a click erases the nearest point within this many pixels
 SHARE_NOTE = ("Painted points are not in the page's link, which carries the settings only: "
               "to keep or share them, download the data as CSV (Files view) and upload it.")
@@ -39,19 +51,21 @@ def chosen_class(page, n_names, default=0):
     """The class (or target) index a click adds: the control's value, else the last one
     chosen (a click on the chosen option empties the control), else ``default``; always
     within ``n_names``."""
+    mem = memory(page, DrawMemory)
     value = st.session_state.get(CLASS)
     if value is not None and 0 <= value < n_names:
-        page.draw_class = value
-    k = default if page.draw_class is None else page.draw_class
+        mem.class_index = value
+    k = default if mem.class_index is None else mem.class_index
     return min(max(k, 0), n_names - 1)
 
 
 def chosen_mode(page):
     """"Add" or "Erase": the control's value, else the last one chosen."""
+    mem = memory(page, DrawMemory)
     value = st.session_state.get(MODE)
     if value in MODES:
-        page.draw_mode = value
-    return page.draw_mode
+        mem.mode = value
+    return mem.mode
 
 
 def draw_toggle():
@@ -155,7 +169,3 @@ def _on_clear():
     painting.clear(page.pg)
     mark_painted()
 
-
-@one_at_a_time
-def _touch():
-    page_state().touch()

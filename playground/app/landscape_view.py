@@ -8,12 +8,14 @@ every LANDSCAPE_EVERY-th frame and the last one is re-sent in between.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from .. import figures
 from ..engine.landscape import DIRECTIONS, flatten, landscape
 from .chart import live_chart_json
-from .page_state import one_at_a_time, page_state
+from .viewkit import memory, register, sticky_segmented_control, throttled, touch
 
 SLICE_BUDGET = 0.25          # seconds of forward passes for one slice
 LANDSCAPE_EVERY = 8          # while playing, a new slice every 8th frame
@@ -21,27 +23,32 @@ ZOOMS = (0.25, 0.5, 1.0, 2.0)
 NAMES = {"random": "Random (filter-normalised)", "pca": "PCA of the path"}
 
 
+@dataclass
+class LandscapeMemory:
+    kind: str = "random"         # the directions (engine.landscape.DIRECTIONS)
+    zoom: float = 1.0
+
+
+@register("Landscape", position=8)
 def show_landscape(page):
-    ss = st.session_state
+    mem = memory(page, LandscapeMemory)
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    if ss.get("w_land_dir") is None:                 # an empty choice keeps the directions
-        ss.w_land_dir = page.landscape_kind
-    page.landscape_kind = row.segmented_control(
-        "Directions", DIRECTIONS, key="w_land_dir", format_func=NAMES.get,
-        label_visibility="collapsed", on_change=_touch) or page.landscape_kind
-    if ss.get("w_land_zoom") is None:
-        ss.w_land_zoom = page.landscape[0][3] if page.landscape else 1.0
-    zoom = row.segmented_control("Zoom", ZOOMS, key="w_land_zoom", on_change=_touch,
-                                 format_func=lambda z: f"×{z:g}", label_visibility="collapsed")
-    key, land, note, figure_json, height = _slice(page, page.landscape_kind, zoom or 1.0)
+    mem.kind = sticky_segmented_control(
+        "Directions", DIRECTIONS, "w_land_dir", mem.kind, row, format_func=NAMES.get,
+        label_visibility="collapsed", on_change=touch)
+    mem.zoom = sticky_segmented_control(
+        "Zoom", ZOOMS, "w_land_zoom", mem.zoom, row, on_change=touch,
+        format_func=lambda z: f"×{z:g}", label_visibility="collapsed")
+    entry = _slice(page, mem.kind, mem.zoom)
+    land, note, figure_json, height = entry.value
     if note:
         st.caption(note)
-    live_chart_json(figure_json, height, "landscape", key[1], "loss-landscape")
+    live_chart_json(figure_json, height, "landscape", entry.update, "loss-landscape")
     share = (f" The plane holds {land.share:.1%} of the path's squared distance from here."
              .replace("%", " %") if land.share is not None else "")
     st.caption(
         f"Training loss at θ + a·d1 + b·d2 on a {land.n}×{land.n} grid ({land.seconds:.2f} s, "
-        f"float64), at update {key[1]:,}; the star is the current parameters "
+        f"float64), at update {entry.update:,}; the star is the current parameters "
         f"(the centre), the line the replay snapshots projected onto the plane. Zoom ×1 spans "
         f"±1 along random directions, or the path with a margin.{share}")
     st.caption(
@@ -56,17 +63,15 @@ def show_landscape(page):
 
 def _slice(page, kind, zoom):
     """The cached slice, or a new one when the run moved on (while playing, only every
-    LANDSCAPE_EVERY-th frame): (key, Landscape, a note or None, figure JSON, height)."""
+    LANDSCAPE_EVERY-th frame): a :class:`~playground.app.viewkit.Cached` entry whose value
+    is (Landscape, a note or None, figure JSON, height)."""
     pg = page.pg
-    tr = pg.trainer
-    key = (pg.run_id, tr.updates, kind, zoom)
-    cached = page.landscape
-    if cached is not None:
-        same_view = cached[0][0] == pg.run_id and cached[0][2:] == (kind, zoom)
-        if cached[0] == key or (same_view and page.live.lean
-                                and page.live.frame % LANDSCAPE_EVERY):
-            return cached
-    d = pg.data
+    return throttled(page, "landscape", pg.run_id, pg.trainer.updates, (kind, zoom),
+                     LANDSCAPE_EVERY, lambda: _new_slice(pg, kind, zoom))
+
+
+def _new_slice(pg, kind, zoom):
+    tr, d = pg.trainer, pg.data
     path = [flatten(tr.net, p) for p in pg.snapshots.params]
     note = None
     try:
@@ -81,10 +86,4 @@ def _slice(page, kind, zoom):
     axis = "random" if land.kind == "random" else "PC"
     fig = figures.landscape_figure(land.alphas, land.betas, land.losses,
                                    (land.path_a, land.path_b), titles=(f"{axis} 1", f"{axis} 2"))
-    page.landscape = (key, land, note, fig.to_json(), int(fig.layout.height))
-    return page.landscape
-
-
-@one_at_a_time
-def _touch():
-    page_state().touch()
+    return land, note, fig.to_json(), int(fig.layout.height)

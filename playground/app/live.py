@@ -55,7 +55,7 @@ from .chart import live_chart
 from .draw import DRAW, draw_bar, draw_mode, draw_status, take_draw
 from .page_state import WIDGETS, one_at_a_time, page_state, reported
 from .trace_view import highlight, take_click
-from .views import VIEWS, show_view
+from .viewkit import show_view, sticky_segmented_control, touch, view_names
 
 FRAME_SECONDS = 0.08         # while playing, a frame at most this often (12.5 per second)
 CURVES_HEIGHT = 250          # px: the curves beside the map, above the view
@@ -89,13 +89,6 @@ def _on_play():
     page.touch()
     if st.session_state.playing:
         page.start_loop = True
-
-
-@one_at_a_time
-def touch():
-    """A widget inside the live fragment was used: that reruns only the fragment, so the
-    idle clock is reset here rather than in the page run."""
-    page_state().touch()
 
 
 def _pause(page, notice):
@@ -153,10 +146,9 @@ def live_frame():
         # fragment when a page run and a fragment run overlap, and the control then comes
         # back at its default. An empty choice (that, or a click on the chosen view) keeps
         # the view.
-        if st.session_state.get("w_view") is None:
-            st.session_state.w_view = page.view
-        page.view = st.segmented_control("View", VIEWS, key="w_view", wrap=True,
-                                         label_visibility="collapsed", on_change=touch)
+        page.view = sticky_segmented_control("View", view_names(), "w_view", page.view,
+                                             wrap=True, label_visibility="collapsed",
+                                             on_change=touch)
         show_view(page.view, page)
 
 
@@ -198,11 +190,8 @@ def display_options(page):
                   help="Hard class regions, without the shading by confidence (regression: "
                        "the sign of the prediction).")
         st.toggle("Log-scale loss", key="w_log")
-        # an empty choice (a click on the chosen one) keeps the clock shown
-        if st.session_state.get("w_x_axis") is None:
-            st.session_state.w_x_axis = page.x_axis
-        page.x_axis = st.segmented_control(
-            "Curves against", list(figures.X_AXES), key="w_x_axis",
+        page.x_axis = sticky_segmented_control(
+            "Curves against", list(figures.X_AXES), "w_x_axis", page.x_axis,
             format_func=lambda k: figures.X_AXES[k].replace(" of training", ""),
             help="The clock the curves (and the pinned runs') are drawn against: compare "
                  "batch modes per update, per epoch, per sample seen or per second of "

@@ -8,6 +8,7 @@ import streamlit as st
 
 from ..engine.activations import activation, fill
 from ..figures.common import sci_text
+from .viewkit import register
 
 FEATURE_TEX = {"x1": "x_1", "x2": "x_2", "x1sq": "x_1^2", "x2sq": "x_2^2", "x1x2": "x_1 x_2",
                "sinx1": r"\sin x_1", "sinx2": r"\sin x_2"}
@@ -55,6 +56,11 @@ def _regression_output(L, n, penalty):
              r"\frac{\hat y - y}{n} \in \mathbb{R}^{%d \times 1}" % n)
     st.caption("The same form as classification's (ŷ − onehot(y))/n: the residual, shared "
                "among the n points of the batch.")
+
+
+@register("Math", position=3)
+def show_math(page):
+    render_math(page.pg)
 
 
 def render_math(pg):

@@ -11,6 +11,8 @@ pressed, or another view is chosen (the diagram, the only way to release it, is 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import streamlit as st
 
@@ -20,6 +22,7 @@ from ..engine.features import FEATURE_LABELS
 from ..engine.tasks import task
 from ..figures.node_maps import class_scale, layer_scale, node_map_figure, node_title
 from .page_state import one_at_a_time
+from .viewkit import memory
 
 NETWORK_VIEW = "Network"
 MAX_NODES = 16               # the diagram's nodes per layer (figures.network_figure's default)
@@ -76,40 +79,56 @@ def network_figure(pg, selected=None):
                                   input_labels=input_labels(net), selected=selected)
 
 
+@dataclass
+class FocusMemory:
+    # the Network view's node shown large on the main map, (layer, unit), and the diagram's
+    # last report taken (its browser time)
+    focus: tuple | None = None
+    seen: object = None
+    releases: int = 0            # releases by the page (its button), told to chart.js
+
+
+def focus_memory(page) -> FocusMemory:
+    return memory(page, FocusMemory)
+
+
 def take_unit(page):
     """Take a new report of the diagram's chart (once, by its browser time ``t``): the node
     it names becomes the focus, a release (``layer`` None) clears it."""
+    mem = focus_memory(page)
     report = (st.session_state.get("network") or {}).get("unit")
-    if not isinstance(report, dict) or report.get("t") == page.unit_seen:
+    if not isinstance(report, dict) or report.get("t") == mem.seen:
         return
-    page.unit_seen = report.get("t")
+    mem.seen = report.get("t")
     try:
-        page.unit_focus = (None if report.get("layer") is None else
-                           (int(report["layer"]), int(report["unit"])))
+        mem.focus = (None if report.get("layer") is None else
+                     (int(report["layer"]), int(report["unit"])))
     except (KeyError, TypeError, ValueError):
-        page.unit_focus = None
+        mem.focus = None
 
 
 def focused(page):
     """The node shown large, (layer, unit) with layer 0 the inputs, or None: none chosen,
     another view open, or the node no longer drawn (a new network)."""
-    if page.unit_focus is None:
+    mem = focus_memory(page)
+    if mem.focus is None:
         return None
     chosen = st.session_state.get("w_view") or page.view
     sizes = page.pg.trainer.net.layer_sizes
-    layer, unit = page.unit_focus
+    layer, unit = mem.focus
     # a layer wider than the diagram shows MAX_NODES - 1 nodes and a "+N more"
     drawn = 0 if not 0 <= layer < len(sizes) else \
         sizes[layer] if sizes[layer] <= MAX_NODES else MAX_NODES - 1
     if chosen != NETWORK_VIEW or not 0 <= unit < drawn:
         release(page)             # chart.js, too, lets go of a node it holds
         return None
-    return page.unit_focus
+    return mem.focus
 
 
 def release(page):
-    page.unit_focus = None
-    page.unit_releases += 1
+    mem = focus_memory(page)
+    mem.focus = None
+    mem.releases += 1
 
 
 @one_at_a_time

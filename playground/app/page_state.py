@@ -69,30 +69,13 @@ class PageState:
     runfile_error: str | None = None
     features_note: str | None = None     # why the last input feature stayed on (once)
     present: bool = False                # presentation mode: no sidebar, larger type
-    view: str = "Gradients"
+    view: str = "Gradients"              # the view shown beside the map
     x_axis: str = "step"                 # the curves' clock (figures.X_AXES)
-    view_charts: dict = field(default_factory=dict)   # key -> cached view chart
     gradcheck: tuple | None = None       # (update, {parameter: error})
-    # the Backprop view's point: its index in the training set, and where the click was (a
-    # new data set, or a click beside every training point, leaves no index)
-    traced: int | None = None
-    traced_at: tuple | None = None
-    click_seen: object = None            # the map's last click taken (its browser time)
-    race: object = None                  # the Race view's race (state.race.Race)
-    race_plan: tuple | None = None       # its runners as set (RunnerPlan), for the next start
-    race_x: str = "seconds"              # the race's clock (figures.X_AXES)
-    race_speed: int = 10                 # the race's updates per runner per frame
-    landscape: tuple | None = None       # the Landscape view's last slice and its figure
-    landscape_kind: str = "random"       # its directions (engine.landscape.DIRECTIONS)
-    # the Network view's node shown large on the main map, (layer, unit), and the diagram's
-    # last report taken (its browser time): see node_focus
-    unit_focus: tuple | None = None
-    unit_seen: object = None
-    unit_releases: int = 0               # releases by the page (its button), told to chart.js
-    # draw mode's last choices: a segmented control comes back empty when its chosen option
-    # is clicked again, and then keeps these
-    draw_class: int | None = None      # None: none chosen yet
-    draw_mode: str = "Add"
+    # each view's (and control's) own memory, by its dataclass (viewkit.memory), and the
+    # frame-throttled charts by key (viewkit.throttled)
+    memories: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)
     live: LiveState = field(default_factory=LiveState)
     # this session's name for the page's charts: a page that finds another one behind the
     # same chart was reconnected to a new session (its server stopped), see live.py

@@ -11,6 +11,8 @@ paused nothing overlaps); a plan takes effect when the race is (re)started.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from .. import figures
@@ -26,8 +28,8 @@ from ..state.race import (
     race_key,
 )
 from ..state.settings import LEARNING_RATES
-from .chart import live_chart_json
 from .page_state import one_at_a_time, page_state
+from .viewkit import memory, register, sticky_segmented_control, throttled_chart, touch
 
 RACE_BUDGET = 0.05           # seconds of training per frame, shared by the runners
 RACE_SPEEDS = (1, 3, 10, 30, 100, 1000)   # updates per runner per frame (1000: the budget)
@@ -37,6 +39,19 @@ CURVES_EVERY = MAPS_EVERY = 4
 OFF, AUTO = "—", "auto"
 
 
+@dataclass
+class RaceMemory:
+    race: Race | None = None             # the race on the track
+    plan: tuple | None = None            # its runners as set (RunnerPlan), for the next start
+    clock: str = "seconds"               # the curves' clock (figures.X_AXES)
+    speed: int = 10                      # updates per runner per frame
+
+
+def race_memory(page) -> RaceMemory:
+    return memory(page, RaceMemory)
+
+
+@register("Race", position=7)
 def show_race(page):
     pg = page.pg
     if not task(pg.data.task).accuracy:
@@ -45,39 +60,36 @@ def show_race(page):
                 "type to classification to race the batch modes.",
                 icon=":material/sports_score:")
         return
-    if page.race is None:
-        page.race = Race(pg.settings, pg.data, _plan(page))
-    race = page.race
+    mem = race_memory(page)
+    if mem.race is None:
+        mem.race = Race(pg.settings, pg.data, _plan(mem))
+    race = mem.race
     playing = bool(st.session_state.get("playing"))
     if playing:
-        race.step_budget(RACE_BUDGET, updates=page.race_speed)
+        race.step_budget(RACE_BUDGET, updates=mem.speed)
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     with row.popover("Runners", icon=":material/tune:"):
-        _plan_editor(page, playing)
+        _plan_editor(mem, playing)
     row.button("Restart race", icon=":material/restart_alt:", on_click=_restart,
                help="Start the race again from the same initial weights, with the runners "
                     "as set (and the current data, network, optimizer and L2).")
-    if st.session_state.get("w_race_x") is None:         # an empty choice keeps the clock
-        st.session_state.w_race_x = page.race_x
-    page.race_x = row.segmented_control(
-        "Clock", list(figures.X_AXES), key="w_race_x", label_visibility="collapsed",
-        format_func=lambda k: figures.X_AXES[k].replace(" of training", ""), on_change=_touch)
-    clock = page.race_x or "seconds"
-    if st.session_state.get("w_race_speed") is None:
-        st.session_state.w_race_speed = page.race_speed
-    page.race_speed = st.segmented_control(
-        "Updates per frame", RACE_SPEEDS, key="w_race_speed", on_change=_on_speed,
+    clock = mem.clock = sticky_segmented_control(
+        "Clock", list(figures.X_AXES), "w_race_x", mem.clock, row,
+        label_visibility="collapsed",
+        format_func=lambda k: figures.X_AXES[k].replace(" of training", ""), on_change=touch)
+    mem.speed = sticky_segmented_control(
+        "Updates per frame", RACE_SPEEDS, "w_race_speed", mem.speed, on_change=_on_speed,
         format_func=lambda v: "max" if v == RACE_SPEEDS[-1] else f"{v}",
         help=f"Updates each runner makes per frame while playing (max: as many as fit the "
-             f"frame's {RACE_BUDGET * 1000:.0f} ms).") or page.race_speed
+             f"frame's {RACE_BUDGET * 1000:.0f} ms).")
     st.markdown(f"**{race.result_line(clock)}**")
     st.caption(" · ".join(race.standings()))
     if race.key != race_key(pg.settings, pg.data):
         st.caption("The data, network, optimizer or L2 changed since this race started: "
                    "Restart it to race on them.")
     # the maps first: small, they stay in view under the controls
-    _chart(page, "race_maps", MAPS_EVERY, None, "race-maps", lambda: _maps(race))
-    _chart(page, "race_curves", CURVES_EVERY, clock, "race-curves", lambda: (
+    _chart(page, race, "race_maps", MAPS_EVERY, None, "race-maps", lambda: _maps(race))
+    _chart(page, race, "race_curves", CURVES_EVERY, clock, "race-curves", lambda: (
         figures.race_curves_figure([r.trainer.history.evals.as_dict() for r in race.runners],
                                    [r.label for r in race.runners], x=clock,
                                    target=race.target, height=340)))
@@ -96,29 +108,20 @@ def _maps(race):
     return figures.race_maps_figure(xs, ys, probs, titles, d.X_train, d.y_train)
 
 
-def _chart(page, key, every, detail, filename, build):
+def _chart(page, race, key, every, detail, filename, build):
     """A race chart, rebuilt when the race moved on, but while playing only every
-    ``every``-th frame (re-sent unchanged in between: a no-op for the browser); a new race
-    or another clock is drawn at once."""
-    race = page.race
-    entry = page.view_charts.get(key)    # (figure JSON, height, race serial, updates, detail)
-    version = (race.serial, race.updates, detail)
-    if entry is None or entry[2:] != version:
-        other = entry is None or entry[2] != race.serial or entry[4] != detail
-        if other or not page.live.lean or page.live.frame % every == 0:
-            fig = build()
-            entry = page.view_charts[key] = (fig.to_json(), int(fig.layout.height or 380),
-                                             *version)
-    live_chart_json(entry[0], entry[1], key, entry[3], filename)
+    ``every``-th frame; a new race or another clock is drawn at once."""
+    throttled_chart(page, key, race.serial, race.updates, detail, every, build, filename,
+                    height=380)
 
 
-def _plan_editor(page, playing):
+def _plan_editor(mem, playing):
     if playing:
         st.caption("Pause to change the runners.")
-        for r in page.race.runners:
+        for r in mem.race.runners:
             st.text(r.label)
         return
-    plan = list(page.race_plan or default_plan())
+    plan = list(mem.plan or default_plan())
     ss = st.session_state
     st.caption(f"{MIN_RUNNERS}–{MAX_RUNNERS} runners; each gets its batch mode and learning "
                f"rate (auto: the one that suits its batch mode). Applied on restart.")
@@ -134,7 +137,7 @@ def _plan_editor(page, playing):
         c1.selectbox(f"Runner {i + 1}", (OFF, *RACE_MODES), key=mode_key, on_change=_read_plan)
         c2.selectbox("Learning rate", (AUTO, *LEARNING_RATES), key=lr_key,
                      on_change=_read_plan, format_func=lambda v: v if v == AUTO else f"{v:g}")
-    if page.race_plan is not None and len(page.race_plan) < MIN_RUNNERS:
+    if mem.plan is not None and len(mem.plan) < MIN_RUNNERS:
         st.warning(f"Choose at least {MIN_RUNNERS} runners (a restart now runs the default "
                    f"race).")
 
@@ -151,12 +154,12 @@ def _read_plan():
         lr = ss.get(f"w_race_lr_{i}", AUTO)
         if mode in RACE_MODES:
             plan.append(RunnerPlan(mode, None if lr == AUTO else float(lr)))
-    page.race_plan = tuple(plan)
+    race_memory(page).plan = tuple(plan)
 
 
-def _plan(page):
+def _plan(mem):
     """The runners as set, or the default race when fewer than MIN_RUNNERS are."""
-    plan = page.race_plan
+    plan = mem.plan
     return plan if plan and len(plan) >= MIN_RUNNERS else None
 
 
@@ -164,12 +167,8 @@ def _plan(page):
 def _restart():
     page = page_state()
     page.touch()
-    page.race = Race(page.pg.settings, page.pg.data, _plan(page))
-
-
-@one_at_a_time
-def _touch():
-    page_state().touch()
+    mem = race_memory(page)
+    mem.race = Race(page.pg.settings, page.pg.data, _plan(mem))
 
 
 @one_at_a_time
@@ -177,4 +176,5 @@ def _on_speed():
     """A new speed counts from this very frame (the race trains before it is drawn)."""
     page = page_state()
     page.touch()
-    page.race_speed = st.session_state.get("w_race_speed") or page.race_speed
+    mem = race_memory(page)
+    mem.speed = st.session_state.get("w_race_speed") or mem.speed

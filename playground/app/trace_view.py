@@ -9,6 +9,8 @@ while paused.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import streamlit as st
 
@@ -17,6 +19,7 @@ from ..figures.common import sci_text
 from ..inspect import batch_grads, point_trace
 from .math_view import tex_number
 from .page_state import plain
+from .viewkit import memory, register
 
 TRACE_VIEW = "Backprop"
 TOP_UNITS = 8              # a wider layer shows its largest entries only
@@ -27,13 +30,23 @@ CLICK_TOLERANCE = 1e-4
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
+@dataclass
+class BackpropMemory:
+    # the traced point: its index in the training set, and where the click was (a new data
+    # set, or a click beside every training point, leaves no index)
+    traced: int | None = None
+    traced_at: tuple | None = None
+    click_seen: object = None    # the map's last click taken (its browser time)
+
+
 def take_click(page):
     """Take a new click on the map (the chart's ``click`` state): trace the training point
     under it and switch to this view. A click is taken once (by its browser time ``t``)."""
+    mem = memory(page, BackpropMemory)
     click = (st.session_state.get("regions") or {}).get("click")
-    if not isinstance(click, dict) or click.get("t") == page.click_seen:
+    if not isinstance(click, dict) or click.get("t") == mem.click_seen:
         return
-    page.click_seen = click.get("t")
+    mem.click_seen = click.get("t")
     try:
         at = (float(click["x"]), float(click["y"]))
     except (KeyError, TypeError, ValueError):
@@ -43,16 +56,17 @@ def take_click(page):
         return
     distance = np.hypot(X[:, 0] - at[0], X[:, 1] - at[1])
     i = int(np.argmin(distance))
-    page.traced = i if distance[i] <= CLICK_TOLERANCE else None
-    page.traced_at = tuple(float(v) for v in X[i]) if page.traced is not None else at
+    mem.traced = i if distance[i] <= CLICK_TOLERANCE else None
+    mem.traced_at = tuple(float(v) for v in X[i]) if mem.traced is not None else at
     page.view = st.session_state.w_view = TRACE_VIEW
 
 
 def traced_index(page):
     """The traced point's index in the training set, or None (none picked, or the data have
     changed under it: the index then no longer names the point that was clicked)."""
-    i, X = page.traced, page.pg.data.X_train
-    if i is None or i >= len(X) or not np.allclose(X[i], page.traced_at, rtol=0, atol=1e-12):
+    mem = memory(page, BackpropMemory)
+    i, X = mem.traced, page.pg.data.X_train
+    if i is None or i >= len(X) or not np.allclose(X[i], mem.traced_at, rtol=0, atol=1e-12):
         return None
     return i
 
@@ -106,12 +120,14 @@ def _shown(v, name):
     return "" if n <= TOP_UNITS else f"{TOP_UNITS} of {n} units shown, the largest |{name}|"
 
 
+@register(TRACE_VIEW, position=4)
 def show_trace(page):
     pg = page.pg
     tr, d = pg.trainer, pg.data
     i = traced_index(page)
     if i is None:
-        if page.traced_at is not None and page.traced is None:
+        mem = memory(page, BackpropMemory)
+        if mem.traced_at is not None and mem.traced is None:
             st.caption("That is not a training point (test points are not in the batch, so "
                        "they add nothing to the gradient).")
         st.caption("Click a training point (filled) on the map to follow it through the "

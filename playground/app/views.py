@@ -1,7 +1,8 @@
-"""The views beside the map: gradients, hidden units, network, math, backprop
-(:mod:`.trace_view`), replay, compare, race (:mod:`.race_view`), landscape
-(:mod:`.landscape_view`) and files. Each takes the page's state and draws into the current
-container."""
+"""The views beside the map: gradients, hidden units, network, replay, compare and files
+here, and math (:mod:`.math_view`), backprop (:mod:`.trace_view`), race (:mod:`.race_view`)
+and landscape (:mod:`.landscape_view`) in their own modules. Each registers itself
+(:func:`~playground.app.viewkit.register`), takes the page's state and draws into the
+current container."""
 
 from __future__ import annotations
 
@@ -16,48 +17,27 @@ from ..engine.runfiles import RunFileError, history_csv, run_to_json, run_to_npz
 from ..engine.tasks import task
 from ..state.painting import shown
 from ..state.playground import MAX_PINS
-from . import node_focus
-from .chart import live_chart, live_chart_json
-from .landscape_view import show_landscape
-from .math_view import render_math
+from . import landscape_view, math_view, node_focus, race_view, trace_view  # noqa: F401  (they register)
+from .chart import live_chart
 from .page_state import one_at_a_time, page_state, plain
-from .race_view import show_race
-from .trace_view import TRACE_VIEW, show_trace
+from .viewkit import register, throttled_chart, view_names
+from .viewkit import touch as _touch
 
-VIEWS = ("Gradients", "Hidden units", "Network", "Math", TRACE_VIEW, "Replay", "Compare",
-         "Race", "Landscape", "Files")
 VIEW_EVERY = 4               # while playing, the views' charts redraw every 4th frame
 MAX_UNIT_TILES = 32          # hidden units drawn as small maps
 
 
-def show_view(name, page):
-    {"Gradients": _gradients, "Hidden units": _hidden_units, "Network": _network,
-     "Math": lambda page: render_math(page.pg), TRACE_VIEW: show_trace, "Replay": _replay,
-     "Compare": _compare, "Race": show_race, "Landscape": show_landscape,
-     "Files": _files}[name](page)
-
-
-@one_at_a_time
-def _touch():
-    page_state().touch()
-
-
 def _view_chart(page, key, build, filename, detail=None, **chart):
     """A view's chart. In lean frames (playing, and the one that pauses) it is rebuilt only
-    every VIEW_EVERY-th frame and otherwise re-sent unchanged (cheap for the server, a no-op
-    for the browser): these figures are the costliest to draw, and they read fine at ~2/s.
-    A new run or another selection (``detail``) is drawn at once."""
+    every VIEW_EVERY-th frame and otherwise re-sent unchanged: these figures are the
+    costliest to draw, and they read fine at ~2/s. A new run or another selection
+    (``detail``) is drawn at once."""
     pg = page.pg
-    entry = page.view_charts.get(key)   # (figure JSON, height, run id, update, detail)
-    if entry is None or entry[2:] != (pg.run_id, pg.trainer.updates, detail):
-        other_chart = entry is None or entry[2] != pg.run_id or entry[4] != detail
-        if other_chart or not page.live.lean or page.live.frame % VIEW_EVERY == 0:
-            fig = build()
-            entry = page.view_charts[key] = (fig.to_json(), int(fig.layout.height or 420),
-                                             pg.run_id, pg.trainer.updates, detail)
-    live_chart_json(entry[0], entry[1], key, entry[3], filename, **chart)
+    throttled_chart(page, key, pg.run_id, pg.trainer.updates, detail, VIEW_EVERY, build,
+                    filename, **chart)
 
 
+@register("Gradients", position=0)
 def _gradients(page):
     pg = page.pg
     tr = pg.trainer
@@ -115,6 +95,7 @@ def _gradient_check(page):
                      hide_index=True)
 
 
+@register("Hidden units", position=1)
 def _hidden_units(page):
     pg = page.pg
     grid = pg.grid()
@@ -147,15 +128,17 @@ def _hidden_units(page):
         _view_chart(page, "unit", unit_map, f"unit-{choice}", detail=choice)
 
 
+@register("Network", position=2)
 def _network(page):
     pg = page.pg
     focus = node_focus.focused(page)
     _view_chart(page, "network", lambda: node_focus.network_figure(pg, focus), "network",
-                detail=focus, units={"released": page.unit_releases})
+                detail=focus, units={"released": node_focus.focus_memory(page).releases})
     st.caption(node_focus.caption(pg.trainer.net))
     node_focus.back_button(page)
 
 
+@register("Replay", position=5)
 def _replay(page):
     pg = page.pg
     snaps = pg.snapshots
@@ -179,6 +162,7 @@ def _replay(page):
                f"is bounded: when full, every other one is dropped.")
 
 
+@register("Compare", position=6)
 def _compare(page):
     pg = page.pg
     st.button("Pin this run", on_click=one_at_a_time(pg.pin), disabled=len(pg.pins) >= MAX_PINS,
@@ -191,6 +175,7 @@ def _compare(page):
         c2.button("Remove", key=f"unpin_{i}", on_click=one_at_a_time(pg.unpin), args=(i,))
 
 
+@register("Files", position=9)
 def _files(page):
     pg = page.pg
     tr, d = pg.trainer, shown(pg)      # painted points, even those not trained on yet
@@ -245,3 +230,6 @@ def _on_run_file():
     # the uploader is inside the live fragment: make the fragment rerun the whole page, so
     # the Play switch and the notice are drawn again (even when the settings are the same)
     page.live.page_inputs = None
+
+
+VIEWS = view_names()         # the view bar's order (the registry's)

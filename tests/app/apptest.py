@@ -6,11 +6,12 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from playground.app.viewkit import view_names
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
 UPLOADS = ROOT / "tests" / "data" / "uploads"
-VIEWS = ("Gradients", "Hidden units", "Network", "Math", "Backprop", "Replay", "Compare",
-         "Race", "Landscape", "Files")
+VIEWS = view_names()        # the view bar, from the registry
 
 
 def new_session(params=None, run=True):
@@ -24,6 +25,12 @@ def new_session(params=None, run=True):
 def page(at):
     """The session's :class:`~playground.app.page_state.PageState`."""
     return at.session_state["page"]
+
+
+def view_memory(at, kind):
+    """A view's own memory (its dataclass, e.g. ``RaceMemory``) in the session's page
+    state; a fresh one when the view has not been drawn yet."""
+    return page(at).memories.get(kind) or kind()
 
 
 def metric(at, label):

@@ -2,8 +2,21 @@
 sidebar, the link and run files."""
 
 import pytest
-from apptest import VIEWS, button, click, metric, new_session, page, set_widths, view, widget
+from apptest import (
+    VIEWS,
+    button,
+    click,
+    metric,
+    new_session,
+    page,
+    set_widths,
+    view,
+    view_memory,
+    widget,
+)
 
+from playground.app.race_view import RaceMemory
+from playground.app.trace_view import BackpropMemory
 from playground.engine.runfiles import run_to_json
 
 
@@ -70,7 +83,7 @@ def test_a_network_without_a_hidden_layer_works_in_every_view(at):
             x, y = pg.data.X_train[3]
             at.session_state["regions"] = {"click": {"x": float(x), "y": float(y), "t": 1}}
             at.run()
-            assert not at.exception and page(at).traced == 3
+            assert not at.exception and view_memory(at, BackpropMemory).traced == 3
         if name == "Gradients":
             click(at, "Gradient check")
             assert any("Gradient check at update 1" in m.value for m in at.markdown)
@@ -82,7 +95,7 @@ def test_a_network_without_a_hidden_layer_works_in_every_view(at):
             assert r"dW_{1} = x^{\top} \text{dscore}" in latex and "dh_" not in latex
     view(at, "Race")
     click(at, "Restart race")
-    assert page(at).race.runners[0].trainer.net.layer_sizes == [2, 3]
+    assert view_memory(at, RaceMemory).race.runners[0].trainer.net.layer_sizes == [2, 3]
 
 
 def test_a_run_file_brings_its_widths_to_the_sidebar(at):
@@ -167,7 +180,7 @@ def test_features_and_l1_work_in_the_backprop_race_and_landscape_views(at):
     x, y = pg.data.X_train[5]
     at.session_state["regions"] = {"click": {"x": float(x), "y": float(y), "t": 1}}
     at.run()
-    assert not at.exception and page(at).traced == 5
+    assert not at.exception and view_memory(at, BackpropMemory).traced == 5
     assert any("L1 term λ₁·sign(W)" in c.value for c in at.caption)
     for name in ("Landscape", "Race", "Network", "Hidden units", "Gradients"):
         view(at, name)

@@ -9,10 +9,20 @@ import json
 
 import numpy as np
 import pytest
-from apptest import chart_data, chart_figures, click, new_session, page, upload_csv, view
+from apptest import (
+    chart_data,
+    chart_figures,
+    click,
+    new_session,
+    page,
+    upload_csv,
+    view,
+    view_memory,
+)
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from playground.app.draw import SHARE_NOTE
+from playground.app.trace_view import BackpropMemory
 from playground.engine.csvfile import load_csv
 from playground.engine.datasets import MIN_ROWS
 from playground.state import painting
@@ -220,7 +230,7 @@ def test_a_click_outside_draw_mode_still_opens_the_backprop_trace(at):
     at.session_state["regions"] = {"click": {"x": float(np.float32(X[4, 0])),
                                              "y": float(np.float32(X[4, 1])), "t": 99}}
     at.run()
-    assert page(at).traced == 4
+    assert view_memory(at, BackpropMemory).traced == 4
 
 
 def test_class_names_from_a_file_are_inert_in_the_class_choice():

@@ -5,9 +5,10 @@ import base64
 
 import numpy as np
 import pytest
-from apptest import chart_figures, click, new_session, page, view
+from apptest import chart_figures, click, new_session, page, view, view_memory
 
 from playground.app.landscape_view import LANDSCAPE_EVERY
+from playground.app.race_view import RaceMemory
 from playground.state.race import RunnerPlan
 
 
@@ -47,7 +48,7 @@ def at():
 
 def test_the_race_advances_while_playing_and_names_the_first_to_arrive(at):
     view(at, "Race")
-    race = page(at).race
+    race = view_memory(at, RaceMemory).race
     assert [r.plan.mode for r in race.runners] == ["full batch", "mini-batch 32", "SGD"]
     assert race.updates == 0
     assert any("No runner has reached 95 % training accuracy" in t for t in bold_lines(at))
@@ -55,7 +56,7 @@ def test_the_race_advances_while_playing_and_names_the_first_to_arrive(at):
     at.toggle(key="playing").set_value(True).run()
     assert not at.exception, at.exception
     # a frame: the race's speed in updates per runner (10), all runners in lock step
-    assert page(at).race is race and race.updates == 10
+    assert view_memory(at, RaceMemory).race is race and race.updates == 10
     assert {r.trainer.updates for r in race.runners} == {10}
     at.segmented_control(key="w_race_speed").set_value(3).run()
     assert race.updates == 13
@@ -78,7 +79,7 @@ def test_the_race_advances_while_playing_and_names_the_first_to_arrive(at):
 
 def test_the_clock_switch_redraws_the_curves_and_the_result_line(at):
     view(at, "Race")
-    race = page(at).race
+    race = view_memory(at, RaceMemory).race
     for _ in range(200):
         race.step_budget(0.02)
         if race.finished:
@@ -94,12 +95,12 @@ def test_the_clock_switch_redraws_the_curves_and_the_result_line(at):
 
 def test_runners_are_edited_while_paused_and_apply_on_restart(at):
     view(at, "Race")
-    first = page(at).race
+    first = view_memory(at, RaceMemory).race
     at.selectbox(key="w_race_mode_3").select("mini-batch 8").run()
     at.selectbox(key="w_race_lr_0").select(0.3).run()
-    assert page(at).race is first                           # nothing changes before restart
+    assert view_memory(at, RaceMemory).race is first     # nothing changes before restart
     click(at, "Restart race")
-    race = page(at).race
+    race = view_memory(at, RaceMemory).race
     assert race is not first
     assert race.plan == (RunnerPlan("full batch", 0.3), RunnerPlan("mini-batch 32"),
                          RunnerPlan("SGD"), RunnerPlan("mini-batch 8"))
@@ -118,7 +119,7 @@ def test_a_race_after_the_network_changed_says_so(at):
     at.slider(key="w_width_1").set_value(20).run()
     assert any("changed since this race started" in c.value for c in at.caption)
     click(at, "Restart race")
-    assert page(at).race.runners[0].trainer.net.layer_sizes == [2, 20, 3]
+    assert view_memory(at, RaceMemory).race.runners[0].trainer.net.layer_sizes == [2, 20, 3]
     assert not any("changed since this race started" in c.value for c in at.caption)
 
 
@@ -154,12 +155,12 @@ def test_pca_directions_need_a_path_then_show_it(at):
 
 def test_the_landscape_refreshes_every_few_frames_while_playing(at):
     view(at, "Landscape")
-    assert page(at).landscape[0][1] == 0
+    assert page(at).cache["landscape"].update == 0
     at.toggle(key="playing").set_value(True).run()
     for _ in range(LANDSCAPE_EVERY + 1):
         at.run()
     assert not at.exception, at.exception
-    assert 0 < page(at).landscape[0][1] <= page(at).pg.trainer.updates
+    assert 0 < page(at).cache["landscape"].update <= page(at).pg.trainer.updates
     at.toggle(key="playing").set_value(False).run()
     at.run()                                        # paused: the slice is the current one
-    assert page(at).landscape[0][1] == page(at).pg.trainer.updates
+    assert page(at).cache["landscape"].update == page(at).pg.trainer.updates

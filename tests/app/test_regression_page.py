@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 from apptest import chart_figures, click, metric, new_session, page, view
 
+from playground.app.trace_view import BackpropMemory
+from playground.app.viewkit import memory
 from playground.engine.runfiles import run_to_json
 from playground.figures.common import DIVERGING
 
@@ -104,8 +106,8 @@ def test_views_work_on_a_regression_run(reg):
 
 def test_the_backprop_view_traces_a_regression_point(reg):
     pg = page(reg).pg
-    p = page(reg)
-    p.traced, p.traced_at = 0, tuple(pg.data.X_train[0])
+    traced = memory(page(reg), BackpropMemory)
+    traced.traced, traced.traced_at = 0, tuple(pg.data.X_train[0])
     view(reg, "Backprop")
     text = " ".join(m.value for m in reg.markdown)
     yhat = float(pg.trainer.net.predict(pg.data.X_train[:1])[0])

@@ -6,10 +6,19 @@ import base64
 
 import numpy as np
 import pytest
-from apptest import chart_data, chart_figures, click, new_session, page, set_widths, view
+from apptest import (
+    chart_data,
+    chart_figures,
+    click,
+    new_session,
+    page,
+    set_widths,
+    view,
+    view_memory,
+)
 
 from playground.app.math_view import tex_number
-from playground.app.trace_view import tex_num
+from playground.app.trace_view import BackpropMemory, tex_num
 from playground.figures.common import sci_text
 from playground.inspect import batch_grads, point_trace
 
@@ -60,7 +69,7 @@ def test_a_click_on_a_training_point_opens_its_trace(at):
     X = page(at).pg.data.X_train
     click_point(at, *X[17])
     assert at.segmented_control(key="w_view").value == "Backprop"
-    assert page(at).traced == 17
+    assert view_memory(at, BackpropMemory).traced == 17
     t = trace_of(at, 17)
     assert any(m.value.startswith("**Point 18** of the 240 training points") for m in at.markdown)
     text = latex(at)
@@ -117,7 +126,7 @@ def test_a_click_is_taken_once_and_a_new_one_again(at):
     assert at.segmented_control(key="w_view").value == "Math"
     click_point(at, *X[9], t=2)
     assert at.segmented_control(key="w_view").value == "Backprop"
-    assert page(at).traced == 9
+    assert view_memory(at, BackpropMemory).traced == 9
 
 
 def test_the_trace_follows_training_and_stays_while_paused(at):
@@ -135,7 +144,7 @@ def test_the_trace_follows_training_and_stays_while_paused(at):
 def test_a_click_on_a_test_point_is_not_a_training_point(at):
     X_test = page(at).pg.data.X_test
     click_point(at, *X_test[0])
-    assert page(at).traced is None
+    assert view_memory(at, BackpropMemory).traced is None
     captions = " ".join(c.value for c in at.caption)
     assert "not a training point" in captions and "Click a training point" in captions
     assert not at.latex
@@ -147,7 +156,8 @@ def test_a_malformed_click_changes_nothing(at, bad):
     at.session_state["regions"] = {"click": bad}
     at.run()
     assert not at.exception
-    assert page(at).traced is None and at.segmented_control(key="w_view").value == "Gradients"
+    assert view_memory(at, BackpropMemory).traced is None
+    assert at.segmented_control(key="w_view").value == "Gradients"
 
 
 def test_without_a_point_the_view_says_how_to_pick_one(at):
