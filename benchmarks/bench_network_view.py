@@ -2,10 +2,10 @@
 """Cost of the Network view's diagram with and without neuron thumbnails (issue 17).
 
 A playground at the given settings (default: the page's defaults) is trained a little; then
-the diagram is built as the page builds it, with thumbnails (``node_focus.network_figure``:
+the diagram is built as the page builds it, with thumbnails (``network_focus.network_figure``:
 the grid's maps of every layer, one PNG per drawn node) and without (the bare diagram of
 before), and serialised: build and ``to_json`` times (median of ``--repeat``, process CPU)
-and the JSON's size. One node's map large (``node_focus``'s figure for the main map) is
+and the JSON's size. One node's map large (``network_focus``'s figure for the main map) is
 measured too, against the decision map it replaces. While playing, the view's chart is
 rebuilt every 4th frame (views.VIEW_EVERY), so its cost per frame is a quarter of a build.
 
@@ -51,7 +51,7 @@ def main():
     args = ap.parse_args()
 
     from playground import figures
-    from playground.app import node_focus
+    from playground.app import network_focus
     from playground.state.playground import Playground
     from playground.state.settings import from_query
 
@@ -64,8 +64,8 @@ def main():
         return figures.network_figure(net.layer_sizes, *zip(*pg.parameters()),
                                       class_names=pg.data.class_names)
 
-    class Page:                       # what node_focus reads of the page's state
-        view, unit_focus = node_focus.NETWORK_VIEW, (1, 2)
+    class Page:                       # what network_focus reads of the page's state
+        view, unit_focus = network_focus.NETWORK_VIEW, (1, 2)
     page = Page()
     page.pg = pg
 
@@ -75,16 +75,16 @@ def main():
                                               d.y_train, d.X_test, d.y_test, image=True,
                                               refine=True, hover_detail=False)
 
-    # node_focus reads the chosen view from the session state
+    # network_focus reads the chosen view from the session state
     import streamlit as st
-    st.session_state["w_view"] = node_focus.NETWORK_VIEW
+    st.session_state["w_view"] = network_focus.NETWORK_VIEW
     out = {"sizes": net.layer_sizes, "loadavg": os.getloadavg(),
            "diagram (before)": timed(bare, args.repeat),
-           "diagram with thumbnails": timed(lambda: node_focus.network_figure(pg),
+           "diagram with thumbnails": timed(lambda: network_focus.network_figure(pg),
                                             args.repeat),
            "decision map (lean)": timed(regions, args.repeat),
            "unit's map large (lean)": timed(
-               lambda: node_focus.focus_figure(page, True, True, True), args.repeat)}
+               lambda: network_focus.focus_figure(page, True, True, True), args.repeat)}
     print(json.dumps(out, default=lambda v: round(v, 2)))
 
 

@@ -5,7 +5,7 @@ Default page (spiral, 240 training points, 1×100 ReLU, full batch), after ``--w
 updates, one traced training point:
 
 * ``parts``: ``point_trace``, ``batch_grads`` and the view's whole text
-  (``trace_view.trace_text``: the trace, the batch's gradient and the TeX and Markdown),
+  (``backprop_view.trace_text``: the trace, the batch's gradient and the TeX and Markdown),
   called directly; CPU ms (``time.process_time_ns``, the whole process).
 * ``fragment``: the real live fragment (``live.live_frame``) under AppTest while playing, one
   AppTest session per view, Gradients (the default view) and Backprop, frames alternated
@@ -31,8 +31,8 @@ if ROOT not in sys.path:
 
 from bench_frame import machine_info, q  # noqa: E402
 
-from playground.app.trace_view import trace_text  # noqa: E402
-from playground.inspect import batch_grads, point_trace  # noqa: E402
+from playground.app.backprop_view import trace_text  # noqa: E402
+from playground.engine.backprop import batch_grads, point_trace  # noqa: E402
 from playground.state.playground import Playground  # noqa: E402
 
 TRACED = 17                  # the traced point's index in the training set

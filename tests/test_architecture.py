@@ -2,6 +2,7 @@
 it, and only the app imports Streamlit (the figures alone import Plotly)."""
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,10 +15,8 @@ ALLOWED = {
     "engine": {"engine"},
     "figures": {"engine", "figures"},
     "state": {"engine", "state"},
-    "app": {"engine", "figures", "state", "app", "inspect"},
+    "app": {"engine", "figures", "state", "app"},
 }
-# top-level modules of the package that sit on the engine, like a layer of their own
-ENGINE_LEVEL = ("inspect.py",)
 
 
 def _modules():
@@ -60,11 +59,6 @@ def test_no_layer_imports_a_layer_above_it(path):
     assert not above, f"{path.name} ({layer}) imports {sorted(above)}"
 
 
-@pytest.mark.parametrize("name", ENGINE_LEVEL)
-def test_engine_level_modules_import_only_the_engine(name):
-    assert _playground_imports(PACKAGE / name) <= {"engine"}
-
-
 def _package_modules(layer):
     """Every module of a layer, found by walking its folder, as dotted names."""
     return ", ".join(".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts)
@@ -74,7 +68,7 @@ def _package_modules(layer):
 
 @pytest.mark.parametrize("modules, banned", [
     (_package_modules("engine"), ("streamlit", "plotly")),
-    ("playground, playground.__main__, playground.inspect", ("streamlit", "plotly")),
+    ("playground, playground.__main__", ("streamlit", "plotly")),
     (_package_modules("figures"), ("streamlit",)),
     (_package_modules("state"), ("streamlit", "plotly")),
 ], ids=["engine", "entry points", "figures", "state"])
@@ -171,3 +165,40 @@ def test_constructors_with_several_options_take_them_by_keyword():
         if optional > 3 and positional_optional > MAX_POSITIONAL_OPTIONS:
             offenders.append(f"{rel}:{cls} ({positional_optional} positional options)")
     assert not offenders, offenders
+
+
+README = PACKAGE.parent / "README.md"
+
+
+def _layout_table():
+    """The README's layout table: folder -> (the module names it mentions, its imports)."""
+    rows = {}
+    for line in README.read_text(encoding="utf-8").splitlines():
+        parts = [p.strip() for p in line.strip().strip("|").split("|")]
+        if len(parts) == 3 and parts[0].startswith("`playground/"):
+            folder = parts[0].strip("`").removeprefix("playground/").rstrip("/")
+            names = {n.removesuffix(".py").rstrip("/") for n in re.findall(r"`([^`]+)`",
+                                                                          parts[1])}
+            rows[folder] = (names, parts[2])
+    return rows
+
+
+def test_the_readme_layout_table_lists_every_module_of_every_layer():
+    """The table cannot go stale: each layer's row names each of its modules (a subpackage
+    and its modules too), and nothing that is not there."""
+    rows = _layout_table()
+    assert set(rows) == set(ALLOWED)
+    for layer, (named, _) in rows.items():
+        folder = PACKAGE / layer
+        actual = {p.stem for p in folder.rglob("*.py") if p.stem != "__init__"}
+        actual |= {p.name for p in folder.iterdir() if (p / "__init__.py").exists()}
+        actual |= {p.name for p in folder.glob("*.js")}
+        assert named == actual, (layer, sorted(named ^ actual))
+
+
+def test_the_readme_layout_table_says_what_each_layer_imports():
+    words = {"engine": "engine", "figures": "figures", "state": "state", "app": "app"}
+    for layer, (_, imports) in _layout_table().items():
+        said = {w for w in words if w in imports} | ({"engine", "figures", "state"}
+                                                     if "everything above" in imports else set())
+        assert said | {layer} == ALLOWED[layer], (layer, imports)

@@ -3,7 +3,7 @@
 The *Draw* switch sits in the controls row; while it is on, a bar under the row chooses the
 class and Add / Erase, and clears the plane. A click on the map is then the map's chart's
 ``draw`` state (chart.js), which reruns the live fragment; the frame takes it first
-(:func:`take_draw`) and the edit (:mod:`playground.state.painting`) is on the map in the same
+(:func:`take_draw`) and the edit (:mod:`playground.state.drawing`) is on the map in the same
 frame. Painted points live in this session only: a link carries settings, so the URL gets a
 ``painted=1`` flag, and a page opened from it says that the points did not come along.
 """
@@ -16,7 +16,7 @@ import streamlit as st
 
 from ..engine.tasks import task
 from ..figures import PALETTE
-from ..state import painting
+from ..state import drawing
 from .page_state import PAINTED, one_at_a_time, page_state, plain
 from .viewkit import memory
 from .viewkit import touch as _touch
@@ -82,8 +82,8 @@ def draw_bar(page):
         return
     pg = page.pg
     regression = not task(pg.data.task).softmax        # a painted point's target is a value
-    names = (tuple(f"{v:+g}".replace("-", "−").replace("+0", "0") for v in painting.TARGETS)
-             if regression else painting.shown(pg).class_names)
+    names = (tuple(f"{v:+g}".replace("-", "−").replace("+0", "0") for v in drawing.TARGETS)
+             if regression else drawing.shown(pg).class_names)
     ss = st.session_state
     # a click on the chosen option empties a segmented control: keep the choice instead
     ss[CLASS] = chosen_class(page, len(names), default=len(names) - 1 if regression else 0)
@@ -118,17 +118,17 @@ def take_draw(page):
     pg = page.pg
     page.touch()
     if click.get("mode") == "erase":
-        if not painting.erase_point(pg, click.get("x"), click.get("y"),
-                                    click.get("r", painting.ERASE_RADIUS)):
+        if not drawing.erase_point(pg, click.get("x"), click.get("y"),
+                                    click.get("r", drawing.ERASE_RADIUS)):
             st.toast("No point near the click to erase.", icon=":material/ink_eraser:")
             return
     else:
         if not task(pg.data.task).softmax:
-            n = len(painting.TARGETS)
-            label = painting.TARGETS[chosen_class(page, n, default=n - 1)]
+            n = len(drawing.TARGETS)
+            label = drawing.TARGETS[chosen_class(page, n, default=n - 1)]
         else:
-            label = chosen_class(page, len(painting.shown(pg).class_names))
-        refused = painting.add_point(pg, click.get("x"), click.get("y"), label)
+            label = chosen_class(page, len(drawing.shown(pg).class_names))
+        refused = drawing.add_point(pg, click.get("x"), click.get("y"), label)
         if refused:
             st.toast(plain(refused), icon=":material/block:")
             return
@@ -140,14 +140,14 @@ def draw_status(slot, page):
     points, what it needs; in draw mode, the count of points against the cap and what a
     link cannot carry."""
     pg = page.pg
-    needs = painting.missing(pg) if pg.data.painted is not None else None
+    needs = drawing.missing(pg) if pg.data.painted is not None else None
     if needs:
         slot.info(f"**Training waits for {needs}** to train on: click on the map to add "
                   f"points. The network keeps the weights it has.", icon=":material/draw:")
     if st.session_state.get(DRAW):
-        n = painting.points(pg)
-        full = " (the cap: erase some to add more)" if n >= painting.MAX_POINTS else ""
-        slot.caption(f"Drawing: {n:,} of at most {painting.MAX_POINTS:,} points{full}. "
+        n = drawing.points(pg)
+        full = " (the cap: erase some to add more)" if n >= drawing.MAX_POINTS else ""
+        slot.caption(f"Drawing: {n:,} of at most {drawing.MAX_POINTS:,} points{full}. "
                      f"{SHARE_NOTE}")
 
 
@@ -166,6 +166,6 @@ def mark_painted():
 def _on_clear():
     page = page_state()
     page.touch()
-    painting.clear(page.pg)
+    drawing.clear(page.pg)
     mark_painted()
 

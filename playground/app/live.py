@@ -24,10 +24,10 @@ How it works (Streamlit 1.67):
   read (:func:`page_inputs`) and reruns the page when they differ.
 * **A click on a point of the map** is the map's chart's ``click`` state (chart.js), which
   reruns this fragment: the frame takes it first and opens the Backprop view on that point
-  (:mod:`playground.app.trace_view`).
+  (:mod:`playground.app.backprop_view`).
 * **A node of the Network view's diagram**, hovered or clicked (that chart's ``unit``
   state), is taken likewise and drawn on the map instead of the regions until it is released
-  (:mod:`playground.app.node_focus`).
+  (:mod:`playground.app.network_focus`).
 * **Drawn before training.** A frame creates its first element before it trains: Streamlit
   ends a run for a newer one (e.g. Step) only at an ``st.*`` call, so a click that came while
   this frame was queued stops it untrained.
@@ -47,14 +47,14 @@ import streamlit as st
 
 from .. import figures
 from ..engine.tasks import task
-from ..state.painting import shown
+from ..state.drawing import shown
 from ..state.playground import FRAME_BUDGET
-from . import node_focus
+from . import network_focus
+from .backprop_view import highlight, take_click
 from .banners import stage_banners
 from .chart import live_chart
 from .draw import DRAW, draw_bar, draw_mode, draw_status, take_draw
 from .page_state import WIDGETS, one_at_a_time, page_state, reported
-from .trace_view import highlight, take_click
 from .viewkit import show_view, sticky_segmented_control, touch, view_names
 
 FRAME_SECONDS = 0.08         # while playing, a frame at most this often (12.5 per second)
@@ -109,7 +109,7 @@ def live_frame():
         _pause(page, "")
     take_click(page)              # a click on a point of the map opens its Backprop trace
     take_draw(page)               # in draw mode, a click adds or erases a point
-    node_focus.take_unit(page)    # a node of the Network view's diagram, shown on the map
+    network_focus.take_unit(page)    # a node of the Network view's diagram, shown on the map
     pg, live = page.pg, page.live
     playing = bool(reported("playing", page.written))
     pausing = not playing and live.was_playing
@@ -163,7 +163,7 @@ def _decision_map(page, playing, pausing):
     points = (d.X_train if show_train else None, d.y_train if show_train else None,
               d.X_test if show_test else None, d.y_test if show_test else None)
     # a node of the Network view's diagram, while one is chosen: its map instead
-    fig = node_focus.focus_figure(page, show_train, show_test, live.lean)
+    fig = network_focus.focus_figure(page, show_train, show_test, live.lean)
     if fig is None:
         # the task's map (decision regions, or the predicted value); the per-cell hover text
         # is 27 of the map's 48 kB: sent only when paused

@@ -1,5 +1,5 @@
 """The views beside the map: gradients, hidden units, network, replay, compare and files
-here, and math (:mod:`.math_view`), backprop (:mod:`.trace_view`), race (:mod:`.race_view`)
+here, and math (:mod:`.math_view`), backprop (:mod:`.backprop_view`), race (:mod:`.race_view`)
 and landscape (:mod:`.landscape_view`) in their own modules. Each registers itself
 (:func:`~playground.app.viewkit.register`), takes the page's state and draws into the
 current container."""
@@ -15,9 +15,9 @@ from ..engine.datasets import grid_points
 from ..engine.gradcheck import describe_gradient_check, gradient_check
 from ..engine.runfiles import RunFileError, history_csv, run_to_json, run_to_npz
 from ..engine.tasks import task
-from ..state.painting import shown
+from ..state.drawing import shown
 from ..state.playground import MAX_PINS
-from . import landscape_view, math_view, node_focus, race_view, trace_view  # noqa: F401  (they register)
+from . import backprop_view, landscape_view, math_view, network_focus, race_view  # noqa: F401  (they register)
 from .chart import live_chart
 from .page_state import one_at_a_time, page_state, plain
 from .viewkit import register, throttled_chart, view_names
@@ -131,11 +131,11 @@ def _hidden_units(page):
 @register("Network", position=2)
 def _network(page):
     pg = page.pg
-    focus = node_focus.focused(page)
-    _view_chart(page, "network", lambda: node_focus.network_figure(pg, focus), "network",
-                detail=focus, units={"released": node_focus.focus_memory(page).releases})
-    st.caption(node_focus.caption(pg.trainer.net))
-    node_focus.back_button(page)
+    focus = network_focus.focused(page)
+    _view_chart(page, "network", lambda: network_focus.network_figure(pg, focus), "network",
+                detail=focus, units={"released": network_focus.focus_memory(page).releases})
+    st.caption(network_focus.caption(pg.trainer.net))
+    network_focus.back_button(page)
 
 
 @register("Replay", position=5)

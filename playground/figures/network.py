@@ -14,7 +14,7 @@ from .common import (
     class_colors,
     safe_text,
 )
-from .node_maps import input_label, node_thumbnails, scale_words
+from .network_maps import input_label, node_thumbnails, scale_words
 
 _LINK_BUCKETS = 4
 _LINK_WIDTHS = (0.6, 1.4, 2.6, 4.2)
@@ -58,7 +58,7 @@ def network_figure(layer_sizes, weights, biases, *, max_units=16, class_names=No
     ``input_labels``: the inputs' names (default x₁, x₂, ...).
 
     ``maps`` (one (ny, nx, units) array per layer, inputs first, over one grid) turns each
-    drawn node into a square thumbnail of its map (:func:`~playground.figures.node_maps.
+    drawn node into a square thumbnail of its map (:func:`~playground.figures.network_maps.
     node_thumbnails`: one colour range per layer; ``activation`` fixes the hidden layers',
     ``output`` is "probability" or "value"), a layout image over a square marker whose
     colour is the bias (a frame); the figure grows to NODE_PITCH px a node. The hover names

@@ -126,9 +126,10 @@ def regression_figure(xs, ys, values, X_train, y_train, X_test=None, y_test=None
 
     ``values`` is (len(ys)·len(xs),), (len(ys)·len(xs), 1) or (len(ys), len(xs)), e.g.
     ``net.predict(grid)`` of a regression network. ``class_names`` is accepted and unused,
-    so that every task's map (``Task.map_figure``) is called alike. The conventions are the decision map's
-    (:func:`~playground.figures.regions.decision_region_figure`): training points filled,
-    test points outlined (in their target's colour), either set None to hide it;
+    so that every task's map (``Task.map_figure``) is called alike. The conventions are the
+    decision map's (:func:`~playground.figures.regions.decision_region_figure`): training
+    points filled, test points outlined (in their target's colour), either set None to hide
+    it;
     ``image=True`` draws the background as a palette PNG of LEVELS colours (the live page's
     way), ``hover_detail`` then adds an invisible heatmap that carries the predicted value
     in the hover; ``refine`` interpolates the image to twice the grid's resolution;

@@ -56,7 +56,7 @@ class Data:
     source: str                        # "spiral", or "upload: name.csv"
     identity: tuple = ()
     task: str = CLASSIFICATION.name    # regression: y holds float targets, no classes
-    painted: object = None             # edited on the page: a state.painting.Painted
+    painted: object = None             # edited on the page: a state.drawing.Painted
 
     @property
     def n_classes(self):
@@ -227,7 +227,7 @@ class Playground:
         would take longer (timed on the first one): a big network on big data must not hold
         the session, or the server, for long at a high speed setting."""
         if self.data.painted is not None and self.data.painted.waiting:
-            return 0                         # too few painted points: see state.painting
+            return 0                         # too few painted points: see state.drawing
         started = time.perf_counter()
         done = self.trainer.step(1 if max_seconds is not None else n)
         self.capped = None
@@ -248,7 +248,7 @@ class Playground:
         self.trainer.resume()
 
     def edit_data(self, data, trainer):
-        """Painted data (:mod:`playground.state.painting`): the same run, its network and
+        """Painted data (:mod:`playground.state.drawing`): the same run, its network and
         history kept, continued by ``trainer`` on ``data``."""
         self.data, self.trainer = data, trainer
         self.run_id += 1                     # views drawn from the old points are redrawn

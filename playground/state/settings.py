@@ -113,7 +113,7 @@ class Settings:
 
 
 DEFAULTS = Settings()
-# Links name their version (``v``): the defaults changed on 2026-12-04 (1 update per frame,
+# Links name their version (``v``): the defaults changed in version 2 (1 update per frame,
 # an automatic learning rate, the datasets' own classes and noise), and a link written
 # before says nothing of what it left at the old defaults.
 VERSION_KEY, URL_VERSION = "v", "2"

@@ -1,4 +1,4 @@
-"""The views below the charts (issue: the math beside the numbers, gradient check, hidden
+"""The views below the charts (the math beside the numbers, gradient check, hidden
 units, network, compare, replay, files), driven by AppTest."""
 
 

@@ -1,4 +1,4 @@
-"""The map's Display switches (issue 17, part 7): training points, test points and
+"""The map's Display switches: training points, test points and
 "Discretize" act on the map the page draws, and the run is untouched by them."""
 
 import base64

@@ -1,4 +1,4 @@
-"""Draw mode (issue 17, part 1), driven by AppTest: the controls, a click on the map as the
+"""Draw mode, driven by AppTest: the controls, a click on the map as the
 chart reports it (its "draw" state, which is what these tests set), the share-link notice and
 the CSV export of the painted points."""
 
@@ -21,11 +21,11 @@ from apptest import (
 )
 from streamlit.runtime.media_file_manager import MediaFileManager
 
+from playground.app.backprop_view import BackpropMemory
 from playground.app.draw import SHARE_NOTE
-from playground.app.trace_view import BackpropMemory
 from playground.engine.csvfile import load_csv
 from playground.engine.datasets import MIN_ROWS
-from playground.state import painting
+from playground.state import drawing
 
 
 @pytest.fixture
@@ -151,7 +151,7 @@ def test_clear_waits_for_points_then_trains_on_them(at):
     pg = page(at).pg
     weights = [p.copy() for p in pg.trainer.net.params()]
     click(at, "Clear")
-    assert painting.points(pg) == 0
+    assert drawing.points(pg) == 0
     assert not any(map_points(at))                                     # an empty plane
     assert any(f"at least {MIN_ROWS} points" in i.value for i in at.info)
     click(at, "Step")                                                  # holds, no crash

@@ -1,4 +1,4 @@
-"""Guard rails that teach, and the bugs a newcomer hit (issue 16), on the real page."""
+"""Guard rails that teach, and the bugs a newcomer hit, on the real page."""
 
 import re
 from pathlib import Path

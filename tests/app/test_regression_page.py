@@ -1,11 +1,11 @@
-"""Regression on the page (issue 17, part 6), driven by AppTest: the problem-type switch,
+"""Regression on the page, driven by AppTest: the problem-type switch,
 the metrics, the map and curves, the views and a run file's round trip."""
 
 import numpy as np
 import pytest
 from apptest import chart_figures, click, metric, new_session, page, view
 
-from playground.app.trace_view import BackpropMemory
+from playground.app.backprop_view import BackpropMemory
 from playground.app.viewkit import memory
 from playground.engine.runfiles import run_to_json
 from playground.figures.common import DIVERGING

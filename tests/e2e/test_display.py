@@ -1,4 +1,4 @@
-"""The map's Display switches in the browser (issue 17, part 7): hiding test points takes
+"""The map's Display switches in the browser: hiding test points takes
 their traces off the drawn map, "Discretize" redraws the regions in one colour per class,
 and both hold while the network trains."""
 

@@ -1,4 +1,4 @@
-"""Regression in a real Chromium (issue 17, part 6): a ``?task=regression`` link opens a
+"""Regression in a real Chromium: a ``?task=regression`` link opens a
 regression run, Play trains it, the map carries the diverging value scale and the loss
 metric moves; there is no accuracy metric; a click on a point traces it."""
 

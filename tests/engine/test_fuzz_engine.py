@@ -332,7 +332,7 @@ def test_exports_themselves_load():
 
 
 # -- bugs the fuzzers found (fixed since in runs.py / training.py), kept as minimal repros -----
-def test_regression_corrupt_npz_deflate_stream_is_a_run_file_error():
+def test_pinned_corrupt_npz_deflate_stream_is_a_run_file_error():
     npz = exports()[1][1]
     zf = zipfile.ZipFile(io.BytesIO(npz))
     info = next(i for i in zf.infolist() if i.compress_type == zipfile.ZIP_DEFLATED
@@ -347,7 +347,7 @@ def test_regression_corrupt_npz_deflate_stream_is_a_run_file_error():
 
 @pytest.mark.parametrize("section, key", [("trainer", "batch_size"), ("trainer", "seed"),
                                           ("trainer", "eval_every"), ("loss", "stride")])
-def test_regression_infinite_integer_fields_are_a_run_file_error(section, key):
+def test_pinned_infinite_integer_fields_are_a_run_file_error(section, key):
     meta = json.loads(exports()[1][0])
     target = meta["history"]["loss"] if section == "loss" else meta[section]
     target[key] = float("inf")
@@ -355,7 +355,7 @@ def test_regression_infinite_integer_fields_are_a_run_file_error(section, key):
         load_run(json.dumps(meta))
 
 
-def test_regression_out_of_range_rng_state_is_a_run_file_error():
+def test_pinned_out_of_range_rng_state_is_a_run_file_error():
     meta = json.loads(exports()[1][0])
     meta["counters"]["rng"]["state"]["state"] = -1
     with pytest.raises(RunFileError):
@@ -363,7 +363,7 @@ def test_regression_out_of_range_rng_state_is_a_run_file_error():
 
 
 @pytest.mark.parametrize("pos", [30, 31, 1000])
-def test_regression_epoch_position_past_the_data_is_refused(pos):
+def test_pinned_epoch_position_past_the_data_is_refused(pos):
     meta = json.loads(exports()[1][0])             # mini-batches of 7, an epoch in progress
     assert meta["counters"]["has_order"] and len(meta["arrays"]["X"]["data"]) == 30
     meta["counters"]["pos"] = pos
@@ -374,7 +374,7 @@ def test_regression_epoch_position_past_the_data_is_refused(pos):
     assert trainer.step(5) == 5
 
 
-def test_regression_finite_weights_with_an_infinite_loss_are_refused():
+def test_pinned_finite_weights_with_an_infinite_loss_are_refused():
     # found by the fuzzer: W ≈ 1.34e154 is finite, but W² overflows in the L2 term, so the
     # loaded run's loss was inf while the run claimed to be healthy
     meta = json.loads(exports()[1][0])
@@ -388,7 +388,7 @@ def test_regression_finite_weights_with_an_infinite_loss_are_refused():
 
 
 @pytest.mark.parametrize("where", ["history_size", "capacity"])
-def test_regression_history_capacity_is_bounded(where):
+def test_pinned_history_capacity_is_bounded(where):
     meta = json.loads(exports()[1][0])
     if where == "history_size":
         meta["trainer"]["history_size"] = 10**11
@@ -398,7 +398,7 @@ def test_regression_history_capacity_is_bounded(where):
         load_run(json.dumps(meta))
 
 
-def test_regression_nan_momentum_in_a_run_file_is_refused():
+def test_pinned_nan_momentum_in_a_run_file_is_refused():
     meta = json.loads(exports()[1][0])          # the momentum run
     meta["trainer"]["momentum"] = float("nan")   # loaded, its first update made params NaN
     with pytest.raises(RunFileError):
@@ -418,14 +418,14 @@ def _npy_bytes(array):
     return buf.getvalue()
 
 
-def test_regression_damaged_npy_header_is_a_run_file_error():
+def test_pinned_damaged_npy_header_is_a_run_file_error():
     member = bytearray(_npy_bytes(np.array("{}")))
     member[10] = 0                                   # the header's opening brace
     with pytest.raises(RunFileError):
         load_run(_npz_with_member("meta.npy", bytes(member)))
 
 
-def test_regression_unknown_compression_method_is_a_run_file_error():
+def test_pinned_unknown_compression_method_is_a_run_file_error():
     data = bytearray(_npz_with_member("meta.npy", _npy_bytes(np.array("{}")),
                                       zipfile.ZIP_DEFLATED))
     central = data.rfind(b"PK\x01\x02")
@@ -434,7 +434,7 @@ def test_regression_unknown_compression_method_is_a_run_file_error():
         load_run(bytes(data))
 
 
-def test_regression_unsupported_zip_version_is_refused():
+def test_pinned_unsupported_zip_version_is_refused():
     data = bytearray(exports()[1][1])
     central = data.find(b"PK\x01\x02")
     data[central + 6] = 99                           # "version needed to extract" 9.9
@@ -442,7 +442,7 @@ def test_regression_unsupported_zip_version_is_refused():
         load_run(bytes(data))
 
 
-def test_regression_diverged_run_without_message_gets_one():
+def test_pinned_diverged_run_without_message_gets_one():
     meta = json.loads(exports()[0][0])               # the diverged run
     assert meta["counters"]["diverged"]
     del meta["counters"]["divergence_message"]
@@ -451,7 +451,7 @@ def test_regression_diverged_run_without_message_gets_one():
 
 
 @pytest.mark.parametrize("case", ["fresh run", "no test set"])
-def test_regression_json_round_trip_of_empty_arrays(case):
+def test_pinned_json_round_trip_of_empty_arrays(case):
     X, y = make_dataset("moons", 40, 0.1, 2, 0)
     if case == "fresh run":
         tr = Trainer(MLP([2, 4, 2]), X[:30], y[:30], X[30:], y[30:])
@@ -463,7 +463,7 @@ def test_regression_json_round_trip_of_empty_arrays(case):
 
 
 @pytest.mark.parametrize("export", [run_to_npz, run_to_json])
-def test_regression_run_without_test_set_reloads(export):
+def test_pinned_run_without_test_set_reloads(export):
     X, y = make_dataset("moons", 40, 0.1, 2, 0)
     tr = Trainer(MLP([2, 4, 2]), X, y)              # no X_test: the app's test fraction 0
     tr.step(12)

@@ -1,4 +1,4 @@
-"""Run files checked against the domain of every field (issue #20): the regression cases, a
+"""Run files checked against the domain of every field: the pinned cases, a
 check that the format's domain table names every field an export writes, and a property test
 that mutates each field of real exports to out-of-domain values."""
 
@@ -66,9 +66,9 @@ def npz_bytes(meta, arrays, meta_text=None):
     return buf.getvalue()
 
 
-# -- the cases of the issue --------------------------------------------------------------------
+# -- pinned cases ------------------------------------------------------------------------------
 @pytest.mark.parametrize("where", ["document", "extra", "npz meta"])
-def test_regression_deep_nesting_is_refused_without_recursion(where):
+def test_pinned_deep_nesting_is_refused_without_recursion(where):
     deep = "[" * DEEP + "]" * DEEP
     if where == "document":
         data = deep.encode()
@@ -93,7 +93,7 @@ def test_nesting_depth_ignores_brackets_in_strings_and_is_exact():
     ("opt_t", np.array(14), "opt_t .*0..13; got 14"),          # more Adam steps than updates
     ("opt_v0", None, "opt_v0 .*must be ≥ 0"),                  # made every parameter NaN
 ])
-def test_regression_adam_state_out_of_domain_is_refused(name, value, message):
+def test_pinned_adam_state_out_of_domain_is_refused(name, value, message):
     meta, arrays = npz_arrays()                  # as on the page: export the .npz, edit it
     arrays[name] = -np.abs(arrays[name]) - 1e-3 if value is None else value
     with pytest.raises(RunFileError, match=message):
@@ -107,7 +107,7 @@ def test_regression_adam_state_out_of_domain_is_refused(name, value, message):
     (lambda m: m["counters"].update(epochs=10**6), r"counters\.epochs \(1,000,000\) must not "
                                                    r"exceed the updates \(13\)"),
 ])
-def test_regression_counters_out_of_range_or_inconsistent_are_refused(edit, message):
+def test_pinned_counters_out_of_range_or_inconsistent_are_refused(edit, message):
     meta = meta_of()
     edit(meta)
     with pytest.raises(RunFileError, match=message):
@@ -115,7 +115,7 @@ def test_regression_counters_out_of_range_or_inconsistent_are_refused(edit, mess
 
 
 @pytest.mark.parametrize("limits", [None, {"units": 4096}])
-def test_regression_too_many_rows_without_a_rows_limit_names_them(limits):
+def test_pinned_too_many_rows_without_a_rows_limit_names_them(limits):
     meta, arrays = npz_arrays()
     arrays["X"] = np.zeros((50_001, 2), np.float32)
     arrays["y"] = np.zeros(50_001, np.int64)

@@ -1,5 +1,5 @@
 """Regression on the page's state: settings and their URL form, a regression Playground that
-trains, its map, replay, run files and the stall guard (issue 17, part 6)."""
+trains, its map, replay, run files and the stall guard."""
 
 import numpy as np
 import pytest

@@ -162,7 +162,7 @@ def test_datasets_bring_their_own_defaults_and_links_keep_them():
 
 
 def test_a_link_written_before_the_version_opens_what_it_did():
-    """Links from before 2026-12-04 have no 'v' and left the old defaults out: 20 updates
+    """Links from before version 2 have no 'v' and left the old defaults out: 20 updates
     per frame, learning rate 1, the general classes and noise."""
     old, warnings = from_query({"opt": "adam", "data": "checkerboard"})
     assert warnings == []

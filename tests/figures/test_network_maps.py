@@ -1,4 +1,4 @@
-"""Neuron thumbnails (issue 17): the network diagram's small maps and one node's map large.
+"""Neuron thumbnails: the network diagram's small maps and one node's map large.
 The oracle is the network's own forward pass over the grid, mapped through the colour scale
 written out here (plotly.js interpolates a colorscale linearly in RGB between its stops)."""
 
@@ -13,7 +13,7 @@ from playground import figures as F
 from playground.engine.datasets import grid_axes, grid_points
 from playground.engine.model import MLP
 from playground.figures.common import DIVERGING, PALETTE
-from playground.figures.node_maps import (
+from playground.figures.network_maps import (
     THUMB_LEVELS,
     class_scale,
     layer_scale,

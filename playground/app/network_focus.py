@@ -1,4 +1,4 @@
-"""Neuron thumbnails (issue 17): every node of the Network view's diagram carries its map over
+"""Neuron thumbnails: every node of the Network view's diagram carries its map over
 the plane, and a node hovered or clicked there is shown large in the decision map's place.
 
 The diagram's chart reports the node under the mouse as its ``unit`` state (chart.js:
@@ -20,7 +20,7 @@ from .. import figures
 from ..engine.datasets import grid_points
 from ..engine.features import FEATURE_LABELS
 from ..engine.tasks import task
-from ..figures.node_maps import class_scale, layer_scale, node_map_figure, node_title
+from ..figures.network_maps import class_scale, layer_scale, node_map_figure, node_title
 from .page_state import one_at_a_time
 from .viewkit import memory
 

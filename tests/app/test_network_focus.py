@@ -1,4 +1,4 @@
-"""Neuron thumbnails on the page (issue 17): the Network view's diagram carries a map on every
+"""Neuron thumbnails on the page: the Network view's diagram carries a map on every
 node, and a node hovered or clicked there (the diagram's chart reports it as its "unit"
 state, which is what these tests set) is drawn large on the main map until released."""
 
@@ -11,7 +11,7 @@ from apptest import button, chart_data, chart_figures, click, new_session, page,
 from PIL import Image
 
 from playground.engine.datasets import grid_points
-from playground.figures.node_maps import THUMB_LEVELS
+from playground.figures.network_maps import THUMB_LEVELS
 
 TITLE = "Hidden layer 1, unit 3 — activation"
 

@@ -1,4 +1,4 @@
-"""Neuron thumbnails in a real Chromium (issue 17): the Network view's diagram draws a map on
+"""Neuron thumbnails in a real Chromium: the Network view's diagram draws a map on
 every node; hovering a node puts its map on the main map until the mouse leaves, a click
 holds it until a second click or "Back to the decision map"."""
 

@@ -1,4 +1,4 @@
-"""The Backprop view in a real Chromium (issue 18): a click on a training point of the map
+"""The Backprop view in a real Chromium: a click on a training point of the map
 opens that point's trace, which follows training while playing and stays still when paused."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pagekit import SETTLE, open_app, set_playing, shoot_and_pause, updates, wai
 from playwright.sync_api import Page, expect
 
 from devtools.local_server import POINT_JS
-from playground.app.trace_view import tex_num
+from playground.app.backprop_view import tex_num
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,4 @@
-"""Issue #16, a page for a projector: honest colours in the Gradients and Hidden units views,
+"""A page for a projector: honest colours in the Gradients and Hidden units views,
 and the notation students know in the Math view (driven by AppTest)."""
 
 import numpy as np

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine.activations import activation
-from .engine.features import RAW_INPUTS, featurize
+from .activations import activation
+from .features import RAW_INPUTS, featurize
 
 
 def point_trace(net, X, y, i):

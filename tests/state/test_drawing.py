@@ -1,4 +1,4 @@
-"""Painting data (issue 17, part 1): add, erase, clear, the split rule, the cap, and the run
+"""Painting data : add, erase, clear, the split rule, the cap, and the run
 that carries on with its weights on the edited points."""
 
 import math
@@ -8,8 +8,8 @@ import pytest
 
 from playground.engine.datasets import MIN_ROWS
 from playground.engine.training import Trainer
-from playground.state import painting
-from playground.state.painting import MAX_POINTS, add_point, clear, erase_point, goes_to_test
+from playground.state import drawing
+from playground.state.drawing import MAX_POINTS, add_point, clear, erase_point, goes_to_test
 from playground.state.playground import Playground
 from playground.state.race import race_key
 
@@ -79,7 +79,7 @@ def test_the_split_keeps_each_class_test_fraction_as_train_test_split_counts_it(
     seen = set()
     for i in range(60):
         add_point(pg, -1 + i / 30, (i % 7) / 7, i % 3)
-        d = painting.shown(pg)
+        d = drawing.shown(pg)
         now = rows(d)
         assert seen <= now                                   # no point ever changes sets
         seen = now
@@ -113,7 +113,7 @@ def test_erase_takes_the_nearest_point_within_the_radius_only(pg):
         add_point(pg, x, 0.0, 0)
     assert not erase_point(pg, 0.2, 0.5, radius=0.1)                 # nothing that near
     assert erase_point(pg, 0.27, 0.02, radius=0.1)
-    left = sorted(float(x) for x in painting.shown(pg).X_all[:, 0])
+    left = sorted(float(x) for x in drawing.shown(pg).X_all[:, 0])
     assert left == [0.0, 0.1, 0.6, 0.9]
     assert not erase_point(pg, float("nan"), 0.0)
     assert not erase_point(pg, 0.0, 0.2, "wide")       # a bad radius: the default, 0.08
@@ -131,16 +131,16 @@ def test_clear_holds_training_until_there_are_enough_points(pg):
     pg.step(3)
     weights = params(pg)
     clear(pg)
-    assert painting.points(pg) == 0 and painting.missing(pg).startswith(f"at least {MIN_ROWS}")
+    assert drawing.points(pg) == 0 and drawing.missing(pg).startswith(f"at least {MIN_ROWS}")
     assert pg.step(10) == 0 and pg.step_epoch() == 0 and same(weights, params(pg))
     # a new network or a reset meanwhile builds on the points the run has: no crash
     pg.apply(pg.settings.with_changes(units=5))
     pg.reset()
-    assert painting.missing(pg) is not None
+    assert drawing.missing(pg) is not None
     weights = params(pg)
     for i in range(MIN_ROWS):
         add_point(pg, 0.2 * i, 0.1, i % 2)
-        assert (painting.missing(pg) is None) == (i == MIN_ROWS - 1)
+        assert (drawing.missing(pg) is None) == (i == MIN_ROWS - 1)
     assert same(weights, params(pg))
     assert pg.step(2) == 2
     assert np.array_equal(pg.trainer.X, pg.data.X_train.astype(np.float32))
@@ -152,10 +152,10 @@ def test_the_plane_is_capped(pg):
     rng = np.random.default_rng(1)
     for x, y in rng.uniform(-1, 1, (MAX_POINTS, 2)):
         assert add_point(pg, x, y, int(x > 0)) is None
-    assert painting.points(pg) == MAX_POINTS
+    assert drawing.points(pg) == MAX_POINTS
     refused = add_point(pg, 0.0, 0.0, 0)
     assert refused and f"{MAX_POINTS:,}" in refused
-    assert painting.points(pg) == MAX_POINTS
+    assert drawing.points(pg) == MAX_POINTS
     assert erase_point(pg, *pg.data.X_all[0], radius=1e-9)          # erasing still works
     assert add_point(pg, 0.0, 0.0, 0) is None
 

@@ -1,5 +1,5 @@
-"""The Backprop view (issue 18): a click on a point of the map opens its trace, whose numbers
-are playground.inspect.point_trace's for the current network, driven by AppTest. The map's
+"""The Backprop view: a click on a point of the map opens its trace, whose numbers
+are playground.engine.backprop.point_trace's for the current network, driven by AppTest. The map's
 chart reports a click as its "click" state, which is what these tests set."""
 
 import base64
@@ -17,10 +17,10 @@ from apptest import (
     view_memory,
 )
 
+from playground.app.backprop_view import BackpropMemory, tex_num
 from playground.app.math_view import tex_number
-from playground.app.trace_view import BackpropMemory, tex_num
+from playground.engine.backprop import batch_grads, point_trace
 from playground.figures.common import sci_text
-from playground.inspect import batch_grads, point_trace
 
 
 @pytest.fixture

@@ -1,13 +1,13 @@
-"""One point's trace (playground.inspect): its contributions summed over the batch are the
+"""One point's trace (playground.engine.backprop): its contributions summed over the batch are the
 engine's gradients, and its forward numbers are the engine's rows."""
 
 import numpy as np
 import pytest
 
 from playground.engine.activations import ACTIVATIONS
+from playground.engine.backprop import batch_grads, point_trace
 from playground.engine.features import FEATURES, featurize
 from playground.engine.model import MLP
-from playground.inspect import batch_grads, point_trace
 
 
 def network(activation, hidden, k=3, seed=1, dtype="float64"):

@@ -15,8 +15,8 @@ from apptest import (
     widget,
 )
 
+from playground.app.backprop_view import BackpropMemory
 from playground.app.race_view import RaceMemory
-from playground.app.trace_view import BackpropMemory
 from playground.engine.runfiles import run_to_json
 
 

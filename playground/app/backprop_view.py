@@ -1,8 +1,8 @@
 """The Backprop view: one training point followed forward to its loss and back to its share
-of every gradient, in the Math view's symbols (issue 18).
+of every gradient, in the Math view's symbols.
 
 A click on a point of the decision map picks the point (:func:`take_click`, at the start of
-a live frame) and opens this view. The numbers are :func:`playground.inspect.point_trace`'s,
+a live frame) and opens this view. The numbers are :func:`playground.engine.backprop.point_trace`'s,
 recomputed from the current network whenever the view is drawn: live while playing, still
 while paused.
 """
@@ -15,13 +15,13 @@ import numpy as np
 import streamlit as st
 
 from ..engine.activations import activation, fill
+from ..engine.backprop import batch_grads, point_trace
 from ..figures.common import sci_text
-from ..inspect import batch_grads, point_trace
 from .math_view import tex_number
 from .page_state import plain
 from .viewkit import memory, register
 
-TRACE_VIEW = "Backprop"
+BACKPROP_VIEW = "Backprop"
 TOP_UNITS = 8              # a wider layer shows its largest entries only
 TOP_ENTRIES = 5            # rows of a layer's dW table
 # the map sends float32 coordinates: a training point is matched within this distance, so a
@@ -58,7 +58,7 @@ def take_click(page):
     i = int(np.argmin(distance))
     mem.traced = i if distance[i] <= CLICK_TOLERANCE else None
     mem.traced_at = tuple(float(v) for v in X[i]) if mem.traced is not None else at
-    page.view = st.session_state.w_view = TRACE_VIEW
+    page.view = st.session_state.w_view = BACKPROP_VIEW
 
 
 def traced_index(page):
@@ -74,7 +74,7 @@ def traced_index(page):
 def highlight(page):
     """Where the map rings the traced point: only while this view is chosen."""
     chosen = st.session_state.get("w_view") or page.view
-    i = traced_index(page) if chosen == TRACE_VIEW else None
+    i = traced_index(page) if chosen == BACKPROP_VIEW else None
     return None if i is None else tuple(page.pg.data.X_train[i])
 
 
@@ -120,7 +120,7 @@ def _shown(v, name):
     return "" if n <= TOP_UNITS else f"{TOP_UNITS} of {n} units shown, the largest |{name}|"
 
 
-@register(TRACE_VIEW, position=4)
+@register(BACKPROP_VIEW, position=4)
 def show_trace(page):
     pg = page.pg
     tr, d = pg.trainer, pg.data
