@@ -166,7 +166,7 @@ def exports():
 
 # Exception types that load_run is known to let escape: none any more. zlib.error,
 # tokenize.TokenError, NotImplementedError, OverflowError and MemoryError escaped before the
-# fixes that the test_regression_* tests pin; a new type fails the fuzzers.
+# fixes that the test_pinned_* tests pin; a new type fails the fuzzers.
 KNOWN_LOAD_BUGS = ()
 LOAD_OUTCOMES = {}
 
@@ -471,9 +471,16 @@ def test_pinned_run_without_test_set_reloads(export):
     assert loaded.updates == tr.updates
 
 
-def test_print_run_file_fuzz_outcomes():
-    """Summary of what the run-file fuzzers saw (printed with -s), e.g. for the docs."""
-    print("run-file fuzz outcomes:", LOAD_OUTCOMES)
+def test_the_run_file_fuzzers_reached_both_outcomes():
+    """The fuzzers above must have produced files that load and files that are refused: a
+    mutation strategy that only ever makes unreadable files would test the refusal alone,
+    and one that never breaks a file would test nothing. No known bug may remain."""
+    if not LOAD_OUTCOMES:
+        pytest.skip("run with the run-file fuzzers above (the whole module)")
+    print("run-file fuzz outcomes:", LOAD_OUTCOMES)          # shown with -s, for the docs
+    assert LOAD_OUTCOMES.get("loaded", 0) > 0, LOAD_OUTCOMES
+    assert LOAD_OUTCOMES.get("RunFileError", 0) > 0, LOAD_OUTCOMES
+    assert not [k for k in LOAD_OUTCOMES if k.startswith("known bug")], LOAD_OUTCOMES
 
 
 # ---------------------------------------------------------------------------------------------
