@@ -16,8 +16,7 @@ import streamlit as st
 
 from ..engine.activations import activation, fill
 from ..engine.backprop import batch_grads, point_trace
-from ..figures.common import sci_text
-from .math_view import tex_number
+from ..figures.common import sci_text, subscript, tex_number
 from .page_state import plain
 from .viewkit import memory, register
 
@@ -27,7 +26,6 @@ TOP_ENTRIES = 5            # rows of a layer's dW table
 # the map sends float32 coordinates: a training point is matched within this distance, so a
 # click on a test point (never that close to a training point, in practice) is not one
 CLICK_TOLERANCE = 1e-4
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 @dataclass
@@ -83,24 +81,13 @@ def _top(v, k=TOP_UNITS):
     return np.arange(len(v)) if len(v) <= k else np.argsort(-np.abs(v), kind="stable")[:k]
 
 
-def tex_num(v, signed=True):
-    """A number in 3 significant digits, signed so that columns line up ("+2.37",
-    "-0.00100", "+1235"); scientific outside 1e-3 ≤ |v| < 1e4, as the Math view writes it:
-    a fixed format would print a vanishing gradient as 0.000."""
-    v = float(v)
-    if v == 0 or not np.isfinite(v) or not 1e-3 <= abs(v) < 1e4:
-        return tex_number(v, digits=3, signed=signed)
-    sign = "+" if signed else ""
-    return f"{v:{sign}.0f}" if abs(v) >= 999.5 else f"{v:{sign}#.3g}".rstrip(".")
-
-
 def tex_table(header, index_name, rows, columns):
     """A narrow table of numbers: one row per index in ``rows`` (shown 1-based for units),
     one column per (name, vector). Units down the page fit the view's column where row
     vectors of a wide layer do not."""
     spec = "r|" + "r" * len(columns)
     head = " & ".join([index_name] + [name for name, _ in columns])
-    body = r" \\ ".join(" & ".join([str(k)] + [tex_num(v[j]) for _, v in columns])
+    body = r" \\ ".join(" & ".join([str(k)] + [tex_number(v[j]) for _, v in columns])
                         for j, k in rows)
     return (r"\begin{gathered} %s \\[2pt] \begin{array}{%s} %s \\ \hline %s \end{array}"
             r" \end{gathered}" % (header, spec, head, body))
@@ -108,11 +95,6 @@ def tex_table(header, index_name, rows, columns):
 
 def _units(v):
     return [(int(u), int(u) + 1) for u in _top(v)]
-
-
-def _sub(n):
-    """A layer number as a subscript, for the captions: h₁, dr₂."""
-    return str(n).translate(_SUB)
 
 
 def _shown(v, name):
@@ -194,8 +176,8 @@ def _forward(net, t):
     L, K = len(t["r"]), len(t["p"])
     regression = net.regression
     blocks = [r"x = \begin{pmatrix} %s \end{pmatrix},\qquad y = %s"
-              % (" & ".join(tex_num(v) for v in t["x"]),
-                 tex_num(t["label"]) if regression else "%d" % t["label"])]
+              % (" & ".join(tex_number(v) for v in t["x"]),
+                 tex_number(t["label"]) if regression else "%d" % t["label"])]
     notes = []
     for l in range(1, L):
         r, h = t["r"][l - 1], t["h"][l - 1]
@@ -204,28 +186,29 @@ def _forward(net, t):
         blocks.append(tex_table(
             r"r_{%d} = %s W_{%d} + b_{%d},\quad h_{%d} = %s" % (l, prev, l, l, l, fl),
             r"\text{unit}", _units(h), [("r_{%d}" % l, r), ("h_{%d}" % l, h)]))
-        shown = _shown(h, f"h{_sub(l)}")
+        shown = _shown(h, f"h{subscript(l)}")
         if act.kink:                          # ReLU-like: active above the kink
             shown += ("; " if shown else "") + f"{int((r > 0).sum())} of {len(r)} active"
         if shown:
-            notes.append(f"r{_sub(l)}, h{_sub(l)}: {shown}.")
+            notes.append(f"r{subscript(l)}, h{subscript(l)}: {shown}.")
     prev = "x" if L == 1 else "h_{%d}" % (L - 1)
     if regression:
         # one linear output unit: ŷ is the score, the loss the squared residual's half
         yhat = t["p"][0]
         blocks.append(r"\hat y = \text{score} = %s W_{%d} + b_{%d} = %s" % (
-            prev, L, L, tex_num(yhat)))
+            prev, L, L, tex_number(yhat)))
         blocks.append(r"\mathcal{L}_i = \tfrac{1}{2}(\hat y - y)^2 = \tfrac{1}{2}(%s - (%s))^2"
-                      r" = %s" % (tex_num(yhat, signed=False), tex_num(t["label"], signed=False),
-                                  tex_number(t["loss"], signed=False)))
+                      r" = %s" % (tex_number(yhat, signed=False),
+                                  tex_number(t["label"], signed=False),
+                                  tex_number(t["loss"], signed=False, decimals=4)))
         return blocks, " ".join(notes)
     blocks.append(tex_table(
         r"\text{score} = %s W_{%d} + b_{%d},\quad \hat y = \operatorname{softmax}(\text{score})"
         % (prev, L, L), r"\text{class}", [(k, k) for k in range(K)],
         [(r"\text{score}", t["r"][-1]), (r"\hat y", t["p"])]))
     blocks.append(r"\mathcal{L}_i = -\log \hat y_{i,\,y_i} = -\log %s = %s"
-                  % (tex_number(t["p"][t["label"]], signed=False),
-                     tex_number(t["loss"], signed=False)))
+                  % (tex_number(t["p"][t["label"]], signed=False, decimals=4),
+                     tex_number(t["loss"], signed=False, decimals=4)))
     return blocks, " ".join(notes)
 
 
@@ -235,7 +218,7 @@ def _backward(net, t):
     L, K = len(t["r"]), len(t["p"])
     if net.regression:
         blocks = [r"\text{dscore} = \frac{\hat y - y}{n} = \frac{%s}{%d} = %s" % (
-            tex_num(t["p"][0] - t["label"]), t["n"], tex_num(t["dscore"][0]))]
+            tex_number(t["p"][0] - t["label"]), t["n"], tex_number(t["dscore"][0]))]
     else:
         onehot = np.eye(K)[t["label"]]
         blocks = [tex_table(
@@ -252,9 +235,9 @@ def _backward(net, t):
             r"dh_{%d} = %s\, W_{%d}^{\top},\quad dr_{%d} = dh_{%d} \odot %s"
             % (l, d, l + 1, l, l, slope),
             r"\text{unit}", _units(dr), [("dh_{%d}" % l, dh), ("dr_{%d}" % l, dr)]))
-        shown = _shown(dr, f"dr{_sub(l)}")
+        shown = _shown(dr, f"dr{subscript(l)}")
         if shown:
-            notes.append(f"dh{_sub(l)}, dr{_sub(l)}: {shown}.")
+            notes.append(f"dh{subscript(l)}, dr{subscript(l)}: {shown}.")
     return blocks, " ".join(notes)
 
 
@@ -272,8 +255,8 @@ def _shares(t, grads):
             if norm_mine and norm_batch else 0.0
         tex = (r"\begin{gathered} dW_{%d}^{(i)} = %s^{\top} %s \\ \lVert dW_{%d}^{(i)} \rVert "
                r"= %s,\;\; \lVert dW_{%d} \rVert = %s,\;\; \cos = %s \end{gathered}"
-               % (l + 1, prev, d, l + 1, tex_num(norm_mine, signed=False), l + 1,
-                  tex_num(norm_batch, signed=False), tex_num(cos)))
+               % (l + 1, prev, d, l + 1, tex_number(norm_mine, signed=False), l + 1,
+                  tex_number(norm_batch, signed=False), tex_number(cos)))
         out.append((tex, _entries_table(l + 1, mine, batch)))
     return out
 
@@ -281,7 +264,7 @@ def _shares(t, grads):
 def _entries_table(layer, mine, batch):
     """The point's largest dW entries beside the batch's, as a Markdown table."""
     order = np.argsort(-np.abs(mine), axis=None, kind="stable")[:TOP_ENTRIES]
-    rows = [f"| W{_sub(layer)} entry (input, unit) | this point | whole batch |",
+    rows = [f"| W{subscript(layer)} entry (input, unit) | this point | whole batch |",
             "|---|---:|---:|"]
     for flat in order:
         a, b = np.unravel_index(flat, mine.shape)

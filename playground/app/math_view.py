@@ -7,32 +7,15 @@ import numpy as np
 import streamlit as st
 
 from ..engine.activations import activation, fill
-from ..figures.common import sci_text
+from ..figures.common import sci_text, tex_number
 from .viewkit import register
 
 FEATURE_TEX = {"x1": "x_1", "x2": "x_2", "x1sq": "x_1^2", "x2sq": "x_2^2", "x1x2": "x_1 x_2",
                "sinx1": r"\sin x_1", "sinx2": r"\sin x_2"}
 
 
-def tex_number(v, digits=3, signed=True):
-    """A live number in LaTeX: fixed for 1e-3 ≤ |v| < 1e4 ("+0.1235"), otherwise scientific
-    ("1.70 \\times 10^{-9}"): a fixed format would print a vanishing gradient as +0.0000.
-    ``signed``: a "+" on positive values, so a matrix's columns line up."""
-    v = float(v)
-    sign = "+" if signed else ""
-    if v == 0 or not np.isfinite(v):
-        return "0" if v == 0 else r"\text{%s}" % v
-    exp = int(np.floor(np.log10(abs(v))))
-    if -3 <= exp < 4:
-        return f"{v:{sign}.4f}"
-    mantissa = v / 10.0 ** exp
-    if round(abs(mantissa), digits - 1) >= 10:     # 9.999e-5 is written 1.00 × 10^{-4}
-        mantissa, exp = mantissa / 10, exp + 1
-    return rf"{mantissa:{sign}.{digits - 1}f} \times 10^{{{exp}}}"
-
-
 def _matrix(rows):
-    body = r" \\ ".join(" & ".join(tex_number(v) for v in row) for row in rows)
+    body = r" \\ ".join(" & ".join(tex_number(v, decimals=4) for v in row) for row in rows)
     return r"\begin{pmatrix} " + body + r" \end{pmatrix}"
 
 
@@ -149,8 +132,8 @@ def render_math(pg):
         return
     rows = last.dscore[:3]
     st.latex(r"\text{dscore}_{1:%d} = %s" % (len(rows), _matrix(np.asarray(rows, float))))
-    norms = ", ".join(r"\lVert dW_{%d} \rVert = %s" % (l + 1, tex_number(np.linalg.norm(dW),
-                                                                             signed=False))
+    norms = ", ".join(r"\lVert dW_{%d} \rVert = %s"
+                      % (l + 1, tex_number(np.linalg.norm(dW), decimals=4, signed=False))
                       for l, (dW, _) in enumerate(tr.last_grads))
     st.latex(norms)
     st.caption(f"Batch loss of update {tr.updates:,}: {sci_text(tr.last_loss, 4)}")

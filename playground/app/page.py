@@ -19,6 +19,7 @@ import streamlit as st
 
 from ..engine.activations import activation, fill
 from ..engine.tasks import task
+from ..figures.common import subscript
 from ..state import lessons
 from ..state.settings import to_query
 from .chart import ensure_plotly_js
@@ -167,15 +168,10 @@ def _style(present):
     st.html(f"<style>{_STYLE}{_PRESENTATION if present else ''}{_HIDDEN}</style>")
 
 
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
 def formula(settings):
     """The network's equations in one line, for its activation, depth and task, e.g.
     "h₁ = max(0, xW₁ + b₁), ŷ = softmax(h₁W₂ + b₂)" (regression: "ŷ = h₁W₂ + b₂")."""
-    def sub(n):
-        return str(n).translate(_SUB)
-
+    sub = subscript
     f = activation(settings.activation).text
     layers = settings.layers
     parts = []

@@ -181,6 +181,15 @@ class MLP:
             raise ModelError(f"X must have shape (n, {RAW_INPUTS}); got {X.shape}.")
         return featurize(X, self.features)
 
+    def points_workspace(self, X):
+        """A forward-only :class:`Workspace` whose input is the features of raw points X
+        (n, 2), kept by the caller to run ``forward()`` again as the parameters change (a
+        decision grid's every frame): the features are computed once, here."""
+        inputs = self.featurize(X)
+        ws = Workspace(self, len(inputs), backward=False)
+        ws.set_input(inputs)
+        return ws
+
     def forward(self, X):
         """Run the forward pass on fresh buffers for raw points X (n, 2); return a
         :class:`Workspace` with every layer's pre-activations ``Z`` and activations ``A``

@@ -203,6 +203,37 @@ def sci_text(v, digits=2) -> str:
     return f"{mantissa}×10{str(exp).translate(_SUPERSCRIPT)}"
 
 
+def tex_number(v, digits=3, signed=True, decimals=None) -> str:
+    """A number in LaTeX. Fixed for 1e-3 ≤ |v| < 1e4: to ``decimals`` places when given
+    ("+0.1235", a matrix's columns), else to ``digits`` significant digits ("+2.37",
+    "-0.00100", "+1235"); otherwise scientific ("1.70 \\times 10^{-9}"): a fixed format
+    would print a vanishing gradient as +0.0000. ``signed``: a "+" on positive values, so
+    columns line up."""
+    v = float(v)
+    sign = "+" if signed else ""
+    if v == 0 or not np.isfinite(v):
+        return "0" if v == 0 else rf"\text{{{v}}}"
+    exp = int(np.floor(np.log10(abs(v))))
+    if -3 <= exp < 4:
+        if decimals is not None:
+            return f"{v:{sign}.{decimals}f}"
+        if abs(v) >= 10 ** digits - 0.5:             # no digits after the point to show
+            return f"{v:{sign}.0f}"
+        return f"{v:{sign}#.{digits}g}".rstrip(".")
+    mantissa = v / 10.0 ** exp
+    if round(abs(mantissa), digits - 1) >= 10:     # 9.999e-5 is written 1.00 × 10^{-4}
+        mantissa, exp = mantissa / 10, exp + 1
+    return rf"{mantissa:{sign}.{digits - 1}f} \times 10^{{{exp}}}"
+
+
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def subscript(text) -> str:
+    """Digits as subscripts, for names in plain text: ``"h" + subscript(12)`` is "h₁₂"."""
+    return str(text).translate(_SUBSCRIPT)
+
+
 def grid_image(source, xs, ys, name, img_shape=None):
     """A layout image covering the grid ``xs`` × ``ys`` cell for cell (each grid value at
     its cell's centre): a PNG the browser scales, cheaper than a heatmap trace.

@@ -28,6 +28,7 @@ from .common import (
     plane_axes,
     safe_text,
     sci_text,
+    subscript,
 )
 from .regions import palette_png
 from .units import _LEVELS, _levels, activation_range
@@ -38,7 +39,6 @@ THUMB_TARGET = 32            # a thumbnail has ~32 grid points a side (100×100 
 # centre, as in units._LEVELS): its palette is most of a small PNG (3 bytes a colour), and
 # ~30 px show no finer steps. The large map keeps units._LEVELS.
 THUMB_LEVELS = 62
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 # plotly.js's own Viridis stops (what SEQUENTIAL names), so a PNG matches the heatmaps
 _VIRIDIS = ("#440154", "#48186a", "#472d7b", "#424086", "#3b528b", "#33638d", "#2c728e",
             "#26828e", "#21918c", "#1fa088", "#28ae80", "#3fbc73", "#5ec962", "#84d44b",
@@ -69,7 +69,7 @@ def thumb_levels(a, lo, hi):
 
 def input_label(i):
     """The name of raw input i (0-based): x₁, x₂, ..."""
-    return f"x{i + 1}".translate(_SUB)
+    return "x" + subscript(i + 1)
 
 
 def class_scale(color):

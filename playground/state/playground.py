@@ -17,7 +17,7 @@ import numpy as np
 
 from ..engine.csvfile import load_csv
 from ..engine.datasets import classes_for, grid_axes, grid_points, make_dataset, train_test_split
-from ..engine.model import MLP, Workspace
+from ..engine.model import MLP
 from ..engine.tasks import CLASSIFICATION, task
 from ..engine.training import Trainer
 from .health import stuck_shares
@@ -319,9 +319,7 @@ class Playground:
         if self._grid_cache is None or self._grid_cache[1].net is not tr.net:
             # a 5 % margin: [-1, 1]² (where the data sets live) gets 0.1 on each side
             self._grid_axes = grid_axes(self.data.X_all, resolution=GRID, margin=0.05)
-            ws = Workspace(tr.net, GRID * GRID, backward=False)
-            # the network's inputs: the grid's features (a Workspace takes them, not points)
-            ws.set_input(tr.net.featurize(grid_points(*self._grid_axes)))
+            ws = tr.net.points_workspace(grid_points(*self._grid_axes))
         else:
             ws = self._grid_cache[1]
         ws.forward()

@@ -19,9 +19,8 @@ import numpy as np
 
 from ..engine.datasets import grid_axes, grid_points
 from ..engine.training import Trainer
-from ..engine.workspace import Workspace
 from .playground import DTYPE, build_network
-from .settings import LEARNING_RATES, auto_lr
+from .settings import LEARNING_RATES, auto_lr, batch_mode_of
 
 # Batch modes a runner can take: label -> the Trainer's batch_size (None: full batch).
 RACE_MODES = {"full batch": None, "mini-batch 8": 8, "mini-batch 32": 32,
@@ -46,8 +45,7 @@ class RaceError(ValueError):
 
 def settings_mode(mode):
     """The sidebar's batch mode ("full batch", "mini-batch", "SGD") of a race mode."""
-    b = RACE_MODES[mode]
-    return "full batch" if b is None else "SGD" if b == 1 else "mini-batch"
+    return batch_mode_of(RACE_MODES[mode])
 
 
 @dataclass(frozen=True)
@@ -221,9 +219,7 @@ class Race:
             points = grid_points(xs, ys)
             spaces = []
             for r in self.runners:
-                ws = Workspace(r.trainer.net, len(points), backward=False)
-                ws.set_input(r.trainer.net.featurize(points))      # the network's inputs
-                spaces.append(ws)
+                spaces.append(r.trainer.net.points_workspace(points))
             self._grid = (resolution, xs, ys, spaces)
         _, xs, ys, spaces = self._grid
         probs = []

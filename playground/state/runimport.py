@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..engine.runfiles import load_run
 from ..engine.tasks import TASKS
 from .netshape import RAW_FEATURES
-from .settings import LIMITS, Settings, clamp
+from .settings import LIMITS, Settings, batch_mode_of, clamp
 
 
 def read_run_file(data, current, limits=()):
@@ -57,7 +57,7 @@ def settings_matching(settings, trainer):
                "optimizer": trainer.optimizer, "lr": trainer.lr, "lr_auto": False,
                "l2": trainer.l2, "l1": trainer.l1}
     bs = trainer.batch_size
-    changes["batch_mode"] = "full batch" if bs is None else "SGD" if bs == 1 else "mini-batch"
+    changes["batch_mode"] = batch_mode_of(bs)
     if bs not in (None, 1):
         changes["batch_size"] = bs
     return clamp(settings.with_changes(**changes))

@@ -24,6 +24,13 @@ DATA_SOURCES = (*DATASETS, UPLOAD)
 # every dataset a URL may name; the sidebar offers those of the problem type (engine.tasks)
 _ALL_SOURCES = (*(d for t in TASKS.values() for d in t.datasets), UPLOAD)
 BATCH_MODES = ("full batch", "mini-batch", "SGD")
+
+
+def batch_mode_of(batch_size):
+    """The batch mode of a Trainer's batch_size (None, B or 1); the inverse of
+    :attr:`Settings.trainer_batch_size`."""
+    return "full batch" if batch_size is None else "SGD" if batch_size == 1 else "mini-batch"
+
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 L2_CHOICES = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1)
 L1_CHOICES = L2_CHOICES
@@ -91,7 +98,8 @@ class Settings:
 
     @property
     def trainer_batch_size(self):
-        """The Trainer's batch_size: None (full batch), B, or 1 (SGD)."""
+        """The Trainer's batch_size: None (full batch), B, or 1 (SGD); the inverse of
+        :func:`batch_mode_of`."""
         return {"full batch": None, "mini-batch": self.batch_size, "SGD": 1}[self.batch_mode]
 
     def with_changes(self, **changes):

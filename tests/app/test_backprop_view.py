@@ -17,10 +17,9 @@ from apptest import (
     view_memory,
 )
 
-from playground.app.backprop_view import BackpropMemory, tex_num
-from playground.app.math_view import tex_number
+from playground.app.backprop_view import BackpropMemory
 from playground.engine.backprop import batch_grads, point_trace
-from playground.figures.common import sci_text
+from playground.figures.common import sci_text, tex_number
 
 
 @pytest.fixture
@@ -56,7 +55,7 @@ def trace_of(at, i):
                                      (-1234.6, "-1235"), (999.7, "+1000"),
                                      (2.5e4, r"+2.50 \times 10^{4}")])
 def test_numbers_are_written_in_three_significant_digits(v, text):
-    assert tex_num(v) == text
+    assert tex_number(v) == text
 
 
 def test_the_map_asks_for_clicks(at):
@@ -74,27 +73,27 @@ def test_a_click_on_a_training_point_opens_its_trace(at):
     assert any(m.value.startswith("**Point 18** of the 240 training points") for m in at.markdown)
     text = latex(at)
     # the numbers are point_trace's, in the Math view's notation
-    x0, x1 = (tex_num(v) for v in t["x"])
+    x0, x1 = (tex_number(v) for v in t["x"])
     assert rf"x = \begin{{pmatrix}} {x0} & {x1} \end{{pmatrix}},\qquad y = {t['label']}" in text
     h = t["h"][0]
     for u in np.argsort(-np.abs(h))[:8]:                  # the 8 largest |h1|, r1 beside
-        assert f"{u + 1} & {tex_num(t['r'][0][u])} & {tex_num(h[u])}" in text
+        assert f"{u + 1} & {tex_number(t['r'][0][u])} & {tex_number(h[u])}" in text
     onehot = np.eye(3)[t["label"]]
     for k in range(3):
-        assert f"{k} & {tex_num(t['r'][-1][k])} & {tex_num(t['p'][k])}" in text
-        assert f"{k} & {tex_num(t['p'][k] - onehot[k])} & {tex_num(t['dscore'][k])}" in text
+        assert f"{k} & {tex_number(t['r'][-1][k])} & {tex_number(t['p'][k])}" in text
+        assert f"{k} & {tex_number(t['p'][k] - onehot[k])} & {tex_number(t['dscore'][k])}" in text
     assert r"-\log \hat y_{i,\,y_i}" in text
-    assert "= " + tex_number(t["loss"], signed=False) in text
+    assert "= " + tex_number(t["loss"], signed=False, decimals=4) in text
     assert r"\text{dscore} = \frac{\hat y - \operatorname{onehot}(y)}{n},\quad n = 240" in text
     assert r"dh_{1} = \text{dscore}\, W_{2}^{\top}" in text and r"\odot" in text
     dr = t["dr"][0]
     for u in np.argsort(-np.abs(dr))[:8]:
-        assert f"{u + 1} & {tex_num(t['dh'][0][u])} & {tex_num(dr[u])}" in text
+        assert f"{u + 1} & {tex_number(t['dh'][0][u])} & {tex_number(dr[u])}" in text
     _, grads = batch_grads(page(at).pg.trainer.net, X, page(at).pg.data.y_train)
     for l in (1, 2):
         mine, batch = t["dW"][l - 1], grads[l - 1][0]
-        norm_mine = tex_num(np.linalg.norm(mine), signed=False)
-        norm_batch = tex_num(np.linalg.norm(batch), signed=False)
+        norm_mine = tex_number(np.linalg.norm(mine), signed=False)
+        norm_batch = tex_number(np.linalg.norm(batch), signed=False)
         assert rf"\lVert dW_{{{l}}}^{{(i)}} \rVert = {norm_mine}" in text
         assert rf"\lVert dW_{{{l}}} \rVert = {norm_batch}" in text
     # the first layer's table: the point's largest entry beside the batch's
@@ -182,8 +181,8 @@ def test_a_deep_narrow_network_shows_every_unit_and_each_layer(at):
     assert r"dh_{1} = dr_{2}\, W_{2}^{\top}" in text
     assert r"h_{3} = \max(0,\, r_{3})" in text
     for u in range(5):                                     # every unit of a narrow layer
-        assert f"{u + 1} & {tex_num(t['dh'][0][u])} & {tex_num(t['dr'][0][u])}" in text
-        assert f"{u + 1} & {tex_num(t['r'][2][u])} & {tex_num(t['h'][2][u])}" in text
+        assert f"{u + 1} & {tex_number(t['dh'][0][u])} & {tex_number(t['dr'][0][u])}" in text
+        assert f"{u + 1} & {tex_number(t['r'][2][u])} & {tex_number(t['h'][2][u])}" in text
     assert all(rf"\lVert dW_{{{l}}}^{{(i)}} \rVert" in text for l in (1, 2, 3, 4))
     assert not any("units shown" in c.value for c in at.caption)
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from apptest import chart_figures, click, new_session, page, set_widths, view
 
-from playground.app.math_view import tex_number
+from playground.figures.common import tex_number
 
 
 @pytest.fixture
@@ -125,5 +125,7 @@ def test_tex_number_fixed_in_the_middle_scientific_at_the_ends():
     assert tex_number(-1.234e-5) == r"-1.23 \times 10^{-5}"
     assert tex_number(2.5e4, signed=False) == r"2.50 \times 10^{4}"
     assert tex_number(9.9999e-5) == r"+1.00 \times 10^{-4}"      # rounding moves the exponent
-    assert tex_number(0.12345) == "+0.1235" and tex_number(-0.001) == "-0.0010"
+    assert tex_number(0.12345, decimals=4) == "+0.1235"
+    assert tex_number(-0.001, decimals=4) == "-0.0010"
+    assert tex_number(0.12345) == "+0.123" and tex_number(1234.4) == "+1234"   # 3 digits
     assert tex_number(0.0) == "0"

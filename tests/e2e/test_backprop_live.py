@@ -10,7 +10,7 @@ from pagekit import SETTLE, open_app, set_playing, shoot_and_pause, updates, wai
 from playwright.sync_api import Page, expect
 
 from devtools.local_server import POINT_JS
-from playground.app.backprop_view import tex_num
+from playground.figures.common import tex_number
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,7 @@ def test_a_click_on_a_point_opens_its_backprop_trace(page: Page, app_url, shot):
         x, y = page.evaluate(RING_JS)
         assert abs(x - point["x"]) < 1e-6 and abs(y - point["y"]) < 1e-6, (x, y, point)
         tex = view_tex(page)
-        assert f"x = \\begin{{pmatrix}} {tex_num(x)} & {tex_num(y)}" in tex, tex[:300]
+        assert f"x = \\begin{{pmatrix}} {tex_number(x)} & {tex_number(y)}" in tex, tex[:300]
         shot(page, "backprop-paused")
 
         # live while playing: the numbers move with the updates

@@ -190,3 +190,12 @@ def test_same_seed_same_weights_and_bad_configs():
         MLP().loss_and_grads(np.zeros((3, 3)), np.zeros(3, dtype=int))
     with pytest.raises(ModelError, match="Labels"):
         MLP().loss_and_grads(np.zeros((3, 2)), np.array([0, 1, 7]))
+
+
+def test_a_points_workspace_follows_the_parameters_like_a_fresh_forward_pass():
+    X, _ = random_batch(n=30)
+    net = MLP([4, 6, 3], activation="gelu", seed=2, features=("x1", "x2", "x1sq", "x1x2"))
+    ws = net.points_workspace(X)
+    np.testing.assert_array_equal(ws.forward(), net.forward(X).P)
+    net.weights[0][...] *= 2.0                            # the trainer updates in place
+    np.testing.assert_array_equal(ws.forward(), net.forward(X).P)

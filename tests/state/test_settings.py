@@ -312,3 +312,13 @@ def test_a_moved_learning_rate_takes_over_from_auto_and_auto_takes_it_back():
     # Auto switched on while the slider shows another rate: the rule wins
     both = follow(manual, {"lr_auto": True, "lr": 3.0})
     assert (both.lr, both.lr_auto) == (1.0, True)
+
+
+def test_batch_mode_and_batch_size_map_both_ways():
+    from playground.state.settings import BATCH_MODES, batch_mode_of
+
+    for mode in BATCH_MODES:
+        s = DEFAULTS.with_changes(batch_mode=mode, batch_size=16)
+        assert batch_mode_of(s.trainer_batch_size) == mode
+    assert [batch_mode_of(b) for b in (None, 1, 2, 300)] == ["full batch", "SGD", "mini-batch",
+                                                             "mini-batch"]
