@@ -130,7 +130,10 @@ function drawFigure(div, data) {
   } else {
     div.__template = {json: template, value: fig.layout.template};
   }
-  window.Plotly.react(div, fig.data, fig.layout, data.config).then(() => {
+  // Draw mode: two clicks within 300 ms are two points, not Plotly's double-click (which
+  // would reset the axes to the heatmap's autorange, 1 % wider, under the next click)
+  const config = data.draw ? Object.assign({}, data.config, {doubleClick: false}) : data.config;
+  window.Plotly.react(div, fig.data, fig.layout, config).then(() => {
     describe(div, fig.layout.meta && fig.layout.meta.summary);
     div.dataset.frame = String(data.frame);   // lets tests and benchmarks see updates
     listenForClicks(div);

@@ -64,13 +64,15 @@ METRIC_WIDTH = 92            # px: fixed, so the numbers do not shift as their d
 
 def page_inputs():
     """What the whole-page run reads from the controls outside the live fragment: the
-    settings' widgets, the uploaded file, the open lesson, the URL warnings and the Draw
-    switch (its bar is drawn by the page run)."""
+    settings' widgets, the uploaded file, the open lesson, the URL warnings, the Draw switch
+    and the presentation mode (its type and the URL are the page run's). A click on a button
+    outside the fragment (Present) that reaches the server with a frame's tick runs its
+    callback in that fragment run: the page must then follow it."""
     ss = st.session_state
     page = page_state()
     upload = ss.get("w_upload")
     return (tuple(ss.get(key) for key in WIDGETS.values()), getattr(upload, "file_id", None),
-            page.lesson, bool(page.url_warnings), bool(ss.get(DRAW)))
+            page.lesson, bool(page.url_warnings), bool(ss.get(DRAW)), page.present)
 
 
 @one_at_a_time

@@ -25,8 +25,9 @@ PIXEL_JS = f"""async ([x, y]) => {{
     const div = {MAP};
     const box = div.querySelector('.nsewdrag').getBoundingClientRect();
     const [x0, x1] = div._fullLayout.xaxis.range, [y0, y1] = div._fullLayout.yaxis.range;
-    return {{px: box.left + (x - x0) / (x1 - x0) * box.width,
-            py: box.top + (y1 - y) / (y1 - y0) * box.height,
+    // whole pixels: a mouse event's clientX/Y are whole, a fraction would be cut off
+    return {{px: Math.round(box.left + (x - x0) / (x1 - x0) * box.width),
+            py: Math.round(box.top + (y1 - y) / (y1 - y0) * box.height),
             unit: (x1 - x0) / box.width}};
   }};
   const frame = () => new Promise(r => requestAnimationFrame(r));
@@ -50,6 +51,13 @@ def draw_on(page: Page):
     page.locator("label").filter(has=switch).click()
     expect(switch).to_be_checked()
     expect(page.get_by_role("radiogroup", name="Class")).to_be_visible()
+
+
+def mouse_click(page: Page, control):
+    """Click a control where it is, as a mouse does: Playwright's own click first scrolls
+    a control beside the map to the top of the main area, which moves the map."""
+    box = control.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def points(page: Page):
@@ -78,7 +86,7 @@ def test_a_click_adds_a_point_of_the_chosen_class_and_erase_removes_the_nearest(
     open_app(page, app_url)
     n = len(points(page))
     draw_on(page)
-    page.get_by_role("radio", name="class 2").click()
+    mouse_click(page, page.get_by_role("radio", name="class 2"))
     expect(page.get_by_role("radio", name="class 2")).to_be_checked()
     unit = click_at(page, 0.85, -0.9)              # a corner the spiral leaves empty
     wait_count(page, n + 1)
@@ -87,7 +95,7 @@ def test_a_click_adds_a_point_of_the_chosen_class_and_erase_removes_the_nearest(
     shot(page, "paint-added")
 
     # erase: a click 3 px beside a point removes that point, and only it
-    page.get_by_role("radio", name="Erase").click()
+    mouse_click(page, page.get_by_role("radio", name="Erase"))
     expect(page.get_by_role("radio", name="Erase")).to_be_checked()
     page.wait_for_function(f"{MAP}.__latest.draw.mode === 'erase'")
     target = page.evaluate(POINT_JS)
@@ -97,7 +105,7 @@ def test_a_click_adds_a_point_of_the_chosen_class_and_erase_removes_the_nearest(
     assert not near(left, target["x"], target["y"], 1e-6)
     assert len(near(left, 0.85, -0.9, 1.5 * unit)) == 1         # the painted one stays
     # a Shift-click erases in Add mode too
-    page.get_by_role("radio", name="Add").click()
+    mouse_click(page, page.get_by_role("radio", name="Add"))
     expect(page.get_by_role("radio", name="Add")).to_be_checked()
     page.wait_for_function(f"{MAP}.__latest.draw.mode === 'add'")
     page.keyboard.down("Shift")
@@ -136,7 +144,7 @@ def test_clear_then_paint_and_the_csv_export_holds_the_painted_points(page: Page
     painted = [(-0.5, 0.5, "class 0"), (0.5, 0.5, "class 1"), (0.5, -0.5, "class 0"),
                (-0.5, -0.5, "class 1"), (0.0, 0.75, "class 2")]
     for i, (x, y, name) in enumerate(painted):
-        page.get_by_role("radio", name=name).click()
+        mouse_click(page, page.get_by_role("radio", name=name))
         expect(page.get_by_role("radio", name=name)).to_be_checked()
         unit = click_at(page, x, y)
         wait_count(page, i + 1)
@@ -152,5 +160,5 @@ def test_clear_then_paint_and_the_csv_export_holds_the_painted_points(page: Page
     for x, y, name in painted:
         match = [r for r in rows if abs(float(r["x1"]) - x) <= 1.5 * unit
                  and abs(float(r["x2"]) - y) <= 1.5 * unit]
-        assert len(match) == 1 and match[0]["label"] == name, (x, y, name, rows)
+        assert len(match) == 1 and match[0]["label"] == name, (x, y, name, unit, [(r["x1"][:6], r["x2"][:6], r["label"]) for r in rows])
     shot(page, "paint-csv")
