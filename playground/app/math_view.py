@@ -56,7 +56,8 @@ def render_math(pg):
     act = activation(net.activation)
     mode = {"batch": "batch gradient descent: every one of the", "minibatch": "mini-batch: "
             f"$N_b = {n}$ of the", "sgd": "stochastic gradient descent: one of the"}[tr.mode]
-    st.markdown(f"**This run**: {L} weight layers, sizes {' → '.join(map(str, sizes))}; "
+    layers = f"{L} weight layer{'s' if L != 1 else ''}"
+    st.markdown(f"**This run**: {layers}, sizes {' → '.join(map(str, sizes))}; "
                 f"{mode} {len(tr.X)} training samples per update (n = {n}).")
 
     regression = net.regression

@@ -69,7 +69,8 @@ class PageState:
     runfile_error: str | None = None
     features_note: str | None = None     # why the last input feature stayed on (once)
     present: bool = False                # presentation mode: no sidebar, larger type
-    view: str = "Gradients"              # the view shown beside the map
+    view: str = "Network"                # the view shown beside the map: the one TF
+                                         # Playground's users know, first
     x_axis: str = "step"                 # the curves' clock (figures.X_AXES)
     gradcheck: tuple | None = None       # (update, {parameter: error})
     # each view's (and control's) own memory, by its dataclass (viewkit.memory), and the

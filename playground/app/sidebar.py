@@ -171,8 +171,15 @@ def lr_line(settings):
     depth = (f"{settings.layers} hidden layer{'s' if settings.layers > 1 else ''}"
              if settings.layers else "no hidden layer")
     task = "" if TASKS[settings.task] is DEFAULT_TASK else f", {settings.task}"
-    return (f"Automatic: {settings.lr:g} for {settings.optimizer}, {settings.batch_mode}, "
-            f"{depth}{task}.")
+    # "sgd" names an optimizer and "SGD" a batch mode: each is said in words of its own
+    optimizer = OPTIMIZER_WORDS.get(settings.optimizer, settings.optimizer)
+    batch = BATCH_WORDS.get(settings.batch_mode, settings.batch_mode)
+    return f"Automatic: {settings.lr:g} for {optimizer}, {batch}, {depth}{task}."
+
+
+OPTIMIZER_WORDS = {"sgd": "plain gradient steps", "momentum": "momentum", "adam": "Adam"}
+BATCH_WORDS = {"full batch": "the full batch", "mini-batch": "mini-batches",
+               "SGD": "one sample per update"}
 
 
 def epoch_line(pg):

@@ -37,7 +37,7 @@ def _view_chart(page, key, build, filename, detail=None, **chart):
                     filename, **chart)
 
 
-@register("Gradients", position=0)
+@register("Gradients", position=1)
 def _gradients(page):
     pg = page.pg
     tr = pg.trainer
@@ -95,7 +95,7 @@ def _gradient_check(page):
                      hide_index=True)
 
 
-@register("Hidden units", position=1)
+@register("Hidden units", position=2)
 def _hidden_units(page):
     pg = page.pg
     grid = pg.grid()
@@ -128,7 +128,7 @@ def _hidden_units(page):
         _view_chart(page, "unit", unit_map, f"unit-{choice}", detail=choice)
 
 
-@register("Network", position=2)
+@register("Network", position=0)
 def _network(page):
     pg = page.pg
     focus = network_focus.focused(page)

@@ -52,6 +52,7 @@ def test_math_view_generalises_to_depth(at):
 def test_gradient_check_button_reports_small_errors_for_a_smooth_activation(at):
     at.selectbox(key="w_activation").select("tanh").run()
     click(at, "Step")
+    view(at, "Gradients")
     click(at, "Gradient check")
     _, errors = page(at).gradcheck
     assert max(errors.values()) < 1e-6

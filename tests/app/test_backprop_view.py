@@ -156,7 +156,7 @@ def test_a_malformed_click_changes_nothing(at, bad):
     at.run()
     assert not at.exception
     assert view_memory(at, BackpropMemory).traced is None
-    assert at.segmented_control(key="w_view").value == "Gradients"
+    assert at.segmented_control(key="w_view").value == "Network"
 
 
 def test_without_a_point_the_view_says_how_to_pick_one(at):

@@ -178,6 +178,7 @@ def test_the_page_icon_is_a_local_image():
 
 def test_the_dead_unit_shares_of_every_layer_fit_one_metric():
     at = new_session({"layers": "4", "units": "16"})
+    view(at, "Gradients")
     (health,) = [m for m in at.metric if "units" in m.label and "layer" in m.label]
     shares = page(at).pg.unit_health()
     assert health.label == "Dead units, layer 1 → 4"
@@ -245,3 +246,19 @@ def test_step_epoch_alone_gets_the_stall_banner():
     assert page(at).pg.trainer.updates == 6 * 240
     text = warnings(at)
     assert "stalled" in text and "dead" in text, text
+
+
+def test_the_automatic_rate_names_the_optimizer_and_the_batch_mode_apart():
+    # "sgd" is an optimizer and "SGD" a batch mode: "Automatic: 0.1 for sgd, SGD" said
+    # neither
+    at = new_session({"batch": "SGD", "v": "2"})
+    line = next(c.value for c in at.caption if c.value.startswith("Automatic:"))
+    assert line == "Automatic: 0.1 for plain gradient steps, one sample per update, 1 hidden " \
+                   "layer.", line
+
+
+@pytest.mark.parametrize("hidden, words", [("0", "1 weight layer,"), ("8", "2 weight layers,")])
+def test_the_math_view_counts_its_weight_layers_in_words_that_agree(hidden, words):
+    at = new_session({"hidden": hidden, "v": "2"})
+    view(at, "Math")
+    assert any(words in m.value for m in at.markdown), [m.value for m in at.markdown][:3]

@@ -12,7 +12,7 @@ from playground.app.viewkit import view_names
 def test_the_view_bar_is_the_registry_and_every_view_draws_with_its_own_memory():
     at = new_session()
     assert tuple(at.segmented_control(key="w_view").options) == view_names() == VIEWS
-    assert VIEWS[0] == "Gradients" and len(set(VIEWS)) == len(VIEWS)
+    assert VIEWS[0] == "Network" and len(set(VIEWS)) == len(VIEWS)
     click(at, "Step")
     for name in VIEWS:
         view(at, name)
