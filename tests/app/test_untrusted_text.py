@@ -8,7 +8,6 @@ but Markdown links and emphasis are live. st.text is plain. Figures are Plotly, 
 fields accept an HTML subset and ``%{...}`` templates.
 """
 
-import json
 
 import pytest
 from apptest import VIEWS, chart_figures, new_session, page, upload_csv
