@@ -44,6 +44,8 @@ def test_a_view_opened_while_playing_keeps_updating(page: Page, app_url, shot, n
         page.locator(".st-key-w_view").get_by_text(name, exact=True).click()
         for key in keys:
             first = wait_chart_above(page, key, -1)
+            # a chart out of view is updated once it comes into view (chart.js)
+            page.locator(f".st-key-{key} div.live-plotly").scroll_into_view_if_needed()
             assert page.evaluate(f"() => document.querySelector('.st-key-{key} "
                                  f"div.live-plotly').data[0].type") == trace
             later = wait_chart_above(page, key, first)
