@@ -135,8 +135,13 @@ function drawFigure(div, data) {
   const config = data.draw ? Object.assign({}, data.config, {doubleClick: false}) : data.config;
   // the summary is the page's, not Plotly's: a layout.meta that changes every frame makes
   // Plotly.react redraw the whole plot, points and all
-  const summary = fig.layout.meta && fig.layout.meta.summary;
-  delete fig.layout.meta;
+  const meta = fig.layout.meta;
+  const summary = meta && meta.summary;
+  if (meta && "summary" in meta) {
+    const {summary: _, ...rest} = meta;       // the rest (a diagram's nodes) stays Plotly's
+    if (Object.keys(rest).length) fig.layout.meta = rest;
+    else delete fig.layout.meta;
+  }
   window.Plotly.react(div, fig.data, fig.layout, config).then(() => {
     describe(div, summary);
     div.dataset.frame = String(data.frame);   // lets tests and benchmarks see updates

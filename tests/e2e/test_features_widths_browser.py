@@ -45,7 +45,9 @@ def expect_pill_on(page: Page, label: str, on: bool):
 
 
 def network_shown(page: Page):
-    page.locator(".st-key-w_view").get_by_text("Network", exact=True).click()
+    tab = page.locator(".st-key-w_view").get_by_role("radio", name="Network", exact=True)
+    if tab.get_attribute("aria-checked") != "true":   # a click on the chosen view empties it
+        tab.click()
     page.wait_for_function(f"({NETWORK_SHOWN_JS})() !== null", timeout=TIMEOUT)
     return page.evaluate(NETWORK_SHOWN_JS)
 

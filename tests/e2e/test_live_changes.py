@@ -76,7 +76,11 @@ def test_batch_mode_optimizer_and_dataset_changes_land_while_playing(page: Page,
         wait_lr(page, "0.01", auto=True)
         expect(page.locator(".katex-mathml annotation").filter(has_text=r"\beta_1")
                ).to_have_count(1)                              # the model's update rule
-        choose(page, "Dataset", "moons")
+        # by the keyboard, as the list of a select box closes when the sidebar is redrawn
+        box = page.get_by_role("combobox", name="Dataset")
+        box.focus()
+        page.keyboard.type("moons")
+        page.keyboard.press("Enter")
         page.wait_for_function("new URLSearchParams(location.search).get('data') === 'moons'")
         expect(page.get_by_role("switch", name="Play")).to_be_checked()
         _still_training(page)
